@@ -1,0 +1,75 @@
+/**
+ * Resolves how a command reaches the service: credentials and endpoints from flags, environment and `.env`, or an
+ * in-process emulator when `--emulator` is given (never as a silent fallback for a missing key).
+ */
+import { loadDotEnvFile, resolveApiKey, resolveEndpoints, ENV } from '../config.js';
+import { UsageError } from '../errors.js';
+import { userAgent } from '../version.js';
+import type { CommandContext } from './context.js';
+import { registerSecret, type Output } from './output.js';
+
+/** Connection flags shared by the commands that talk to the service. */
+export interface ConnectionFlags {
+  region?: string;
+  endpoint?: string;
+  httpEndpoint?: string;
+  workspace?: string;
+  apiKey?: string;
+  emulator?: boolean;
+}
+
+/** Everything needed to reach the service; `close` stops an in-process emulator. */
+export interface ServiceConnection {
+  websocketUrl: string;
+  httpUrl: string;
+  apiKey: string;
+  region: string;
+  workspace: string | undefined;
+  userAgent: string;
+  /** Whether this is the built-in emulator. */
+  emulated: boolean;
+  close(): Promise<void>;
+}
+
+/** The key the in-process emulator accepts. */
+export const EMULATOR_KEY = 'sk-cosy-emulator';
+
+/** Resolves the connection for a command. */
+export async function connectionFor(flags: ConnectionFlags, context: CommandContext, output: Output): Promise<ServiceConnection> {
+  const env = context.env;
+  if (flags.emulator) {
+    if (flags.endpoint || flags.httpEndpoint) throw new UsageError('--emulator cannot be combined with --endpoint/--http-endpoint');
+    const { startEmulator } = await import('../emulator/server.js');
+    const emulator = await startEmulator({ keys: [EMULATOR_KEY] });
+    output.debug(`emulator listening at ${emulator.websocketUrl}`);
+    return {
+      websocketUrl: emulator.websocketUrl,
+      httpUrl: emulator.httpUrl,
+      apiKey: EMULATOR_KEY,
+      region: flags.region ?? 'cn',
+      workspace: flags.workspace,
+      userAgent: userAgent(),
+      emulated: true,
+      close: () => emulator.close(),
+    };
+  }
+  loadDotEnvFile(context.cwd, env);
+  if (flags.apiKey !== undefined) {
+    registerSecret(flags.apiKey);
+    output.warn('--api-key is visible to other users of this machine (process list, shell history); prefer DASHSCOPE_API_KEY or a .env file');
+  }
+  const endpoints = resolveEndpoints(flags, env);
+  const key = resolveApiKey(flags.apiKey, env);
+  registerSecret(key.key);
+  output.debug(`API key from ${key.source}; endpoint ${endpoints.websocketUrl}`);
+  return {
+    websocketUrl: endpoints.websocketUrl,
+    httpUrl: endpoints.httpUrl,
+    apiKey: key.key,
+    region: endpoints.region,
+    workspace: flags.workspace ?? (env[ENV.workspace] || undefined),
+    userAgent: userAgent(),
+    emulated: false,
+    close: () => Promise.resolve(),
+  };
+}

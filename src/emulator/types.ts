@@ -1,0 +1,89 @@
+/**
+ * Public types of the emulator (options, the running handle, task records) and the context its parts share.
+ */
+import type { FaultOptions } from './faults.js';
+import type { HandshakeHeaders } from './handshake.js';
+import type { RateLimiter } from './throttle.js';
+import type { VoiceRegistry } from './voice-registry.js';
+
+export type { FaultOptions } from './faults.js';
+export type { HandshakeHeaders } from './handshake.js';
+
+/** How to start the emulator. */
+export interface EmulatorOptions {
+  /** Address to listen on; default 127.0.0.1. */
+  host?: string;
+  /** Port; default 0 (ephemeral). */
+  port?: number;
+  /** Accepted API keys; when empty, any `sk-…` key or `st-…` temporary token is accepted. */
+  keys?: string[];
+  /** Idle timeout of a task, in ms; default SERVICE_IDLE_TIMEOUT_MS (23 s). */
+  idleTimeoutMs?: number;
+  /** Audio per counted character at rate 1.0, in ms; default DEFAULT_MS_PER_CHARACTER. */
+  msPerCharacter?: number;
+  /** Faults to inject. */
+  faults?: FaultOptions;
+  /** Receives one line per connection or task event (never the API key). */
+  log?: (line: string) => void;
+}
+
+/** Final state of a task, or `running` while it runs. */
+export type EmulatorTaskStatus = 'running' | 'finished' | 'failed';
+
+/** What the emulator saw and did for one run-task, for tests. */
+export interface EmulatorTaskRecord {
+  taskId: string;
+  /** Number of the connection (1-based, in upgrade order). */
+  connectionId: number;
+  /** `payload.model` as received (undefined when missing). */
+  model: string | undefined;
+  /** `payload.parameters` as received. */
+  parameters: Record<string, unknown>;
+  /** The text of every continue-task of the task, in order. */
+  texts: string[];
+  /** How many flush continue-tasks the task received. */
+  flushes: number;
+  /** Handshake headers of the connection. */
+  headers: HandshakeHeaders;
+  status: EmulatorTaskStatus;
+  errorCode?: string;
+  errorMessage?: string;
+  /** Billed characters of the text accepted so far (the final usage when finished). */
+  billedCharacters: number;
+  audioBytes: number;
+  audioFrames: number;
+}
+
+/** A started emulator. */
+export interface RunningEmulator {
+  /** `ws://host:port/api-ws/v1/inference`. */
+  websocketUrl: string;
+  /** `http://host:port/api/v1`. */
+  httpUrl: string;
+  port: number;
+  /** Every task in arrival order. */
+  tasks: EmulatorTaskRecord[];
+  /** The custom voice registry (filled by the enrollment API; tests may add voices directly). */
+  voices: VoiceRegistry;
+  /** Upgrades accepted so far. */
+  connections(): number;
+  /** Stops listening and closes every socket. */
+  close(): Promise<void>;
+}
+
+/** What every session of one emulator shares. */
+export interface EmulatorContext {
+  keys: readonly string[];
+  idleTimeoutMs: number;
+  msPerCharacter: number;
+  faults: FaultOptions | undefined;
+  /** Throttles run-tasks (throttleAt 'task'). */
+  taskLimiter: RateLimiter;
+  /** Throttles upgrades (throttleAt 'handshake'). */
+  handshakeLimiter: RateLimiter;
+  tasks: EmulatorTaskRecord[];
+  voices: VoiceRegistry;
+  log: (line: string) => void;
+  /** The 0-based ordinal of the next run-task the emulator sees (counts every run-task). */
+  nextTaskOrdinal: () => number;
+}

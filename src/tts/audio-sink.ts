@@ -1,0 +1,195 @@
+/**
+ * Where audio goes: a file written atomically (temporary file in the target folder, renamed on success, removed on
+ * failure; WAV sizes fixed before the rename), or a stream such as stdout written as each frame arrives with
+ * backpressure honoured.
+ */
+import { open, rename, unlink, type FileHandle } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import type { Writable } from 'node:stream';
+import { UsageError } from '../errors.js';
+import { fixWavSizes } from '../audio/wav.js';
+import { releaseTempFile, trackTempFile } from '../temp-files.js';
+
+/** A destination for audio bytes. */
+export interface AudioSink {
+  /** Writes bytes in order; resolves when they may be followed by more (backpressure). */
+  write(data: Buffer): Promise<void>;
+  /** Bytes written so far. */
+  readonly bytesWritten: number;
+  /** Whether `rewind` can take bytes back (files can; pipes cannot). */
+  readonly canRewind: boolean;
+  /** Discards everything after `offset` (only when canRewind). */
+  rewind(offset: number): Promise<void>;
+  /** Completes the output (rename into place / end of data). */
+  commit(): Promise<void>;
+  /** Abandons the output: nothing remains under the requested name. Safe after commit or twice. */
+  abort(): Promise<void>;
+}
+
+/** The reader of a stream went away (EPIPE): not a failure of cosy, but nothing more can be written. */
+export class ReaderGoneError extends Error {
+  constructor() {
+    super('the reader of the output closed the pipe');
+    this.name = 'ReaderGoneError';
+  }
+}
+
+/** Writes to a temporary file next to `path` and renames it into place on commit. */
+export class FileSink implements AudioSink {
+  readonly path: string;
+  readonly tempPath: string;
+  readonly #isWav: boolean;
+  #handle: FileHandle | undefined;
+  #written = 0;
+  #done = false;
+
+  private constructor(path: string, handle: FileHandle, tempPath: string, isWav: boolean) {
+    this.path = path;
+    this.#handle = handle;
+    this.tempPath = tempPath;
+    this.#isWav = isWav;
+  }
+
+  /**
+   * Creates the temporary file in the target folder (same filesystem, so the final rename is atomic).
+   * @throws UsageError when the folder does not exist or is not writable.
+   */
+  static async create(path: string, options: { wav: boolean }): Promise<FileSink> {
+    const dir = dirname(path);
+    const tempPath = join(dir, `.${basename(path)}.${randomBytes(4).toString('hex')}.cosy-partial`);
+    try {
+      const handle = await open(tempPath, 'wx', 0o644);
+      trackTempFile(tempPath);
+      return new FileSink(path, handle, tempPath, options.wav);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      const reason =
+        code === 'ENOENT' ? 'the folder does not exist' : code === 'EACCES' || code === 'EPERM' ? 'permission denied' : code === 'EROFS' ? 'read-only filesystem' : (err as Error).message;
+      throw new UsageError(`cannot write ${path}: ${reason}`, { code: 'OUTPUT', cause: err });
+    }
+  }
+
+  get bytesWritten(): number {
+    return this.#written;
+  }
+
+  get canRewind(): boolean {
+    return true;
+  }
+
+  async write(data: Buffer): Promise<void> {
+    const handle = this.#handle;
+    if (!handle) throw new Error('write after the file was closed');
+    let off = 0;
+    while (off < data.length) {
+      const { bytesWritten } = await handle.write(data, off, data.length - off, this.#written + off);
+      off += bytesWritten;
+    }
+    this.#written += data.length;
+  }
+
+  async rewind(offset: number): Promise<void> {
+    if (!this.#handle) throw new Error('rewind after the file was closed');
+    await this.#handle.truncate(offset);
+    this.#written = offset;
+  }
+
+  async commit(): Promise<void> {
+    const handle = this.#handle;
+    if (!handle || this.#done) throw new Error('commit after the file was closed');
+    await handle.sync();
+    await handle.close();
+    this.#handle = undefined;
+    if (this.#isWav) await fixWavSizes(this.tempPath);
+    await rename(this.tempPath, this.path);
+    releaseTempFile(this.tempPath);
+    this.#done = true;
+  }
+
+  async abort(): Promise<void> {
+    if (this.#done) return;
+    this.#done = true;
+    const handle = this.#handle;
+    this.#handle = undefined;
+    await handle?.close().catch(() => undefined);
+    await unlink(this.tempPath).catch(() => undefined);
+    releaseTempFile(this.tempPath);
+  }
+}
+
+/** Writes to a stream (stdout or a player's stdin) as frames arrive. */
+export class StreamSink implements AudioSink {
+  readonly #stream: Writable;
+  #written = 0;
+  #gone = false;
+  #error: Error | undefined;
+
+  constructor(stream: Writable) {
+    this.#stream = stream;
+    stream.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code === 'EPIPE' || err.code === 'ERR_STREAM_DESTROYED') this.#gone = true;
+      else this.#error = err;
+    });
+  }
+
+  get bytesWritten(): number {
+    return this.#written;
+  }
+
+  get canRewind(): boolean {
+    return false;
+  }
+
+  write(data: Buffer): Promise<void> {
+    if (this.#gone) return Promise.reject(new ReaderGoneError());
+    if (this.#error) return Promise.reject(this.#error);
+    return new Promise((resolve, reject) => {
+      const onError = (err: NodeJS.ErrnoException): void => {
+        cleanup();
+        reject(err.code === 'EPIPE' ? new ReaderGoneError() : err);
+      };
+      const onDrain = (): void => {
+        cleanup();
+        resolve();
+      };
+      const onClose = (): void => {
+        cleanup();
+        reject(new ReaderGoneError());
+      };
+      const cleanup = (): void => {
+        this.#stream.off('error', onError);
+        this.#stream.off('drain', onDrain);
+        this.#stream.off('close', onClose);
+      };
+      this.#written += data.length;
+      const ok = this.#stream.write(data, (err) => {
+        if (err) onError(err as NodeJS.ErrnoException);
+      });
+      if (ok) {
+        resolve();
+        return;
+      }
+      this.#stream.once('error', onError);
+      this.#stream.once('drain', onDrain);
+      this.#stream.once('close', onClose);
+    });
+  }
+
+  rewind(): Promise<void> {
+    return Promise.reject(new Error('a stream cannot be rewound'));
+  }
+
+  /** Waits until everything written has been flushed to the stream's destination. */
+  commit(): Promise<void> {
+    if (this.#gone) return Promise.resolve();
+    return new Promise((resolve) => {
+      if (this.#stream.writableNeedDrain) this.#stream.once('drain', () => resolve());
+      else resolve();
+    });
+  }
+
+  abort(): Promise<void> {
+    return Promise.resolve();
+  }
+}
