@@ -38,8 +38,8 @@ export class Session {
   private readonly outbox: Outbox;
   private readonly queue: Queued[] = [];
   private readonly closed = new AbortController();
-  /** Ids of tasks that failed on this connection; later instructions for them are ignored. */
-  private readonly failedIds = new Set<string>();
+  /** Ids of tasks that ended (failed or finished) on this connection; later instructions for them are ignored. */
+  private readonly endedIds = new Set<string>();
   private current: Task | undefined;
   private pumping = false;
 
@@ -111,7 +111,7 @@ export class Session {
     }
     const task = this.current;
     if (task === undefined || task.id !== instruction.taskId) {
-      if (!this.failedIds.has(instruction.taskId)) this.sendFailure(instruction.taskId, UNKNOWN_TASK);
+      if (!this.endedIds.has(instruction.taskId)) this.sendFailure(instruction.taskId, UNKNOWN_TASK);
       return;
     }
     if (instruction.action === 'continue-task') await task.continueTask(instruction.text, instruction.flush);
@@ -122,7 +122,7 @@ export class Session {
   private rejectUndecodable(error: InstructionError): void {
     const failure: TaskFailure = { errorCode: error.errorCode, errorMessage: error.errorMessage };
     const taskId = error.taskId ?? this.current?.id;
-    if (taskId !== undefined && this.failedIds.has(taskId)) return;
+    if (taskId !== undefined && this.endedIds.has(taskId)) return;
     if (this.current !== undefined && this.current.id === taskId) {
       this.current.fail(failure);
       return;
@@ -136,11 +136,11 @@ export class Session {
     const ordinal = context.nextTaskOrdinal();
     const faults = taskFaults(context.faults, ordinal);
     const record = this.newRecord(taskId, model, parameters);
-    this.failedIds.delete(taskId);
+    this.endedIds.delete(taskId);
 
     if (faults.closeBeforeTaskStarted) {
       this.endRecord(record, undefined, 'connection closed before task-started (fault)');
-      this.failedIds.add(taskId);
+      this.endedIds.add(taskId);
       this.ws.close(FAULT_CLOSE_CODE, FAULT_CLOSE_REASON);
       return;
     }
@@ -182,7 +182,7 @@ export class Session {
 
   private onTaskEnd(task: Task, record: EmulatorTaskRecord): void {
     if (this.current === task) this.current = undefined;
-    if (record.status === 'failed') this.failedIds.add(task.id);
+    this.endedIds.add(record.taskId);
   }
 
   private newRecord(taskId: string, model: string | undefined, parameters: Record<string, unknown>): EmulatorTaskRecord {
@@ -213,7 +213,7 @@ export class Session {
   /** Fails a run-task that never started. */
   private rejectTask(record: EmulatorTaskRecord, failure: TaskFailure): void {
     this.endRecord(record, failure.errorCode, failure.errorMessage);
-    this.failedIds.add(record.taskId);
+    this.endedIds.add(record.taskId);
     this.outbox.text(encodeTaskFailed(record.taskId, failure.errorCode, failure.errorMessage));
   }
 

@@ -143,10 +143,22 @@ export class Task {
     }
     this.state = 'finishing';
     await this.speakBuffered(true, true);
-    if (!this.speaking()) return;
-    const closing = this.synth.finish();
-    if (!(await this.sendFrames(closing, Math.max(0, this.nextIndex - 1)))) return;
-    this.finish('finished');
+    const lastIndex = Math.max(0, this.nextIndex - 1);
+    if (this.speaking() && (await this.sendFrames(this.trailingSilence(), lastIndex)) && (await this.sendFrames(this.synth.finish(), lastIndex))) {
+      this.finish('finished');
+      return;
+    }
+    // A cancel that arrived while the rest was being spoken ends the task here; its own finish-task is moot.
+    if (this.cancelled && !this.ended && this.deps.outbox.open) this.finish('cancelled');
+  }
+
+  /** Audio of SSML breaks after the last sentence (they go out with the closing frames of the stream). */
+  private trailingSilence(): Buffer[] {
+    const ms = this.breaks.reduce((sum, b) => sum + b.ms, 0);
+    this.breaks = [];
+    if (ms <= 0 || this.nextIndex === 0) return [];
+    this.timelineMs += ms;
+    return this.synth.render(ms, BREAK_SEED);
   }
 
   /** Sends task-failed and ends the task. */
@@ -166,7 +178,7 @@ export class Task {
 
   /** Whether audio may still go out for this task. */
   private speaking(): boolean {
-    return this.state !== 'ended' && !this.cancelled && !this.deps.signal.aborted;
+    return this.state !== 'ended' && !this.cancelled && !this.deps.signal.aborted && this.deps.outbox.open;
   }
 
   private finish(how: 'finished' | 'cancelled'): void {

@@ -131,6 +131,8 @@ const WAIT_MS = 5_000;
 /** One connection and everything received on it. */
 export class Conversation {
   readonly received: Received[] = [];
+  /** Bytes of binary frames received so far. */
+  audioBytes = 0;
   closeCode: number | undefined;
   private readonly waiters: Array<() => void> = [];
   readonly closed: Promise<number>;
@@ -139,6 +141,7 @@ export class Conversation {
     ws.on('message', (data: Buffer, isBinary: boolean) => {
       if (isBinary) {
         this.received.push({ kind: 'binary', data: Buffer.from(data) });
+        this.audioBytes += data.length;
       } else {
         const text = data.toString('utf8');
         try {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { planTasks, sentences, splitText } from '../../../src/text/split-text.js';
+import { planTasks, sentences, splitGraphemes, splitText } from '../../../src/text/split-text.js';
 import { countCharacters } from '../../../src/protocol/counting.js';
 
 function checkGuarantees(text: string, max: number): string[] {
@@ -84,5 +84,22 @@ describe('planTasks', () => {
 
   it('puts a short text in one task', () => {
     expect(planTasks(['a', 'b'])).toEqual([['a', 'b']]);
+  });
+});
+
+describe('splitGraphemes', () => {
+  it('agrees with Intl.Segmenter across block boundaries', () => {
+    const pieces = ['a', 'e\u0301', '👩‍👩‍👧‍👦', '中', '\r\n', '🇨🇳', '한', ' ', 'x\u0308\u0301', '。'];
+    let text = '';
+    for (let i = 0; i < 3000; i++) text += pieces[(i * 7) % pieces.length];
+    const reference = Array.from(new Intl.Segmenter(undefined, { granularity: 'grapheme' }).segment(text), (s) => s.segment);
+    expect(splitGraphemes(text)).toEqual(reference);
+  });
+
+  it('is fast on long text (linear, not quadratic)', () => {
+    const text = 'Fifty characters of plain English text, more or less. '.repeat(4000);
+    const t = performance.now();
+    expect(splitGraphemes(text).length).toBe(text.length);
+    expect(performance.now() - t).toBeLessThan(5000);
   });
 });
