@@ -6,7 +6,6 @@ import { CommanderError } from 'commander';
 import { CosyError, ExitCode, InterruptedError, isAbortError } from '../errors.js';
 import { removeAllSync } from '../temp-files.js';
 import type { CommandContext } from './context.js';
-import { Output } from './output.js';
 import { createProgram } from './program.js';
 
 /** Runs cosy with `argv` (without node and script) and returns the exit code. */
@@ -30,11 +29,11 @@ export async function main(argv: string[], context: CommandContext): Promise<num
     await program.parseAsync(argv, { from: 'user' });
     return ExitCode.Ok;
   } catch (err) {
-    return reportError(err, argv, context);
+    return await reportError(err, argv, context);
   }
 }
 
-function reportError(err: unknown, argv: string[], context: CommandContext): number {
+async function reportError(err: unknown, argv: string[], context: CommandContext): Promise<number> {
   if (err instanceof CommanderError) {
     if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') {
       return ExitCode.Ok;
@@ -43,6 +42,8 @@ function reportError(err: unknown, argv: string[], context: CommandContext): num
     return ExitCode.Usage;
   }
   const json = argv.includes('--json');
+  // Loaded only when needed: chalk is a noticeable part of start-up time.
+  const { Output } = await import('./output.js');
   const output = new Output({ stdout: context.stdout, stderr: context.stderr, env: context.env, json, color: argv.includes('--no-color') ? false : undefined });
   if (context.signal.aborted && (isAbortError(err) || err instanceof InterruptedError || !(err instanceof CosyError))) {
     output.error(new InterruptedError('interrupted; nothing was written under the requested name'));

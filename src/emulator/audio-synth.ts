@@ -31,7 +31,7 @@ export interface AudioSynth {
    * Audio for `durationMs` milliseconds of "speech" for one sentence, as frames in order. The first frames the
    * synth ever returns carry the container header (WAV header, Ogg OpusHead/OpusTags pages); later frames are
    * continuation data, so concatenating every frame of a task yields one valid file.
-   * `text` only seeds the deterministic waveform.
+   * `text` only seeds the deterministic waveform; an empty `text` renders silence (pauses, SSML breaks).
    */
   render(durationMs: number, text: string): Buffer[];
   /** Closing frames of the stream (the Ogg page with the end-of-stream flag); may be empty. */
@@ -148,6 +148,7 @@ class PcmSynth implements AudioSynth {
 
   /** Whole periods of the sentence's tone, long enough to copy any frame from any phase. */
   private toneTile(text: string): { data: Buffer; period: number } {
+    if (text === '') return { data: Buffer.alloc((PCM_FRAME_SAMPLES + 2) * PCM_BYTES_PER_SAMPLE), period: 2 };
     const { sampleRate, pitch, volume } = this.options;
     const baseHz = 120 + (hashText(text) % 181);
     const period = Math.max(2, Math.round(sampleRate / (baseHz * pitch)));
@@ -252,12 +253,10 @@ const OPUS_SILENT_FRAME = Buffer.from([0xff, 0xfe]);
 const OPUS_MIN_PACKET = 3;
 const OPUS_MAX_PACKET = 1275;
 
-let serialCounter = 0;
-
-/** A deterministic, well-mixed serial number for the next Ogg stream this process creates. */
-function nextSerial(): number {
-  serialCounter += 1;
-  let x = Math.imul(serialCounter ^ 0x5bd1e995, 0x9e3779b1) >>> 0;
+/** A well-mixed Ogg serial number derived from the stream's options, so equal requests give identical bytes. */
+function streamSerial(options: AudioSynthOptions): number {
+  const seed = hashText(`${options.sampleRate}/${options.bitRate}/${options.volume}/${options.pitch}`);
+  let x = Math.imul(seed ^ 0x5bd1e995, 0x9e3779b1) >>> 0;
   x = Math.imul(x ^ (x >>> 15), 0x85ebca6b) >>> 0;
   return (x ^ (x >>> 13)) >>> 0;
 }
@@ -312,7 +311,7 @@ export function opusSilentPacket(size: number): Buffer {
 /** A silent Ogg Opus stream whose packets are sized so the stream runs at the requested bit rate. */
 class OpusSynth implements AudioSynth {
   private readonly clock = new DurationClock(1 / OPUS_PACKET_MS);
-  private readonly serial = nextSerial();
+  private readonly serial: number;
   private readonly packetCache = new Map<number, Buffer>();
   private headerPending = true;
   private finished = false;
@@ -323,6 +322,7 @@ class OpusSynth implements AudioSynth {
     if (![8000, 12000, 16000, 24000, 48000].includes(options.sampleRate)) {
       throw new RangeError(`opus has no ${options.sampleRate} Hz sample rate`);
     }
+    this.serial = streamSerial(options);
   }
 
   render(durationMs: number): Buffer[] {

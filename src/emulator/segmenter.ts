@@ -67,6 +67,7 @@ function findSentenceEnd(text: string, start: number): number {
   let counted = 0;
   let hasContent = false;
   let lastCut = -1;
+  let plainUntil = start;
   let i = start;
   while (i < text.length) {
     const ch = codePointAt(text, i);
@@ -78,13 +79,13 @@ function findSentenceEnd(text: string, start: number): number {
       continue;
     }
     hasContent = true;
-    if (CJK_TERMINATORS.has(ch) || ASCII_TERMINATORS.has(ch)) {
+    if (i >= plainUntil && (CJK_TERMINATORS.has(ch) || ASCII_TERMINATORS.has(ch))) {
       const run = terminatorRun(text, i);
       if (run.immediate) return run.end;
       if (run.end >= text.length) return -1;
       if (isSpace(codePointAt(text, run.end))) return run.end;
-      i += ch.length;
-      continue;
+      // "3.14", "a.b": the run ends nothing; its characters are ordinary text (scanned once, not once per dot).
+      plainUntil = run.end;
     }
     if (space) lastCut = i;
     else if (CUT_AFTER.has(ch)) lastCut = i + ch.length;

@@ -10,13 +10,13 @@ import {
   type DecodedInstruction,
   type InstructionError,
 } from '../protocol/codec.js';
-import { FAULT_CLOSE_CODE, FAULT_CLOSE_REASON, taskFaults } from './faults.js';
+import { FAULT_CLOSE_CODE, FAULT_CLOSE_REASON, taskFaults, type TaskFaults } from './faults.js';
 import type { HandshakeHeaders } from './handshake.js';
 import { Outbox } from './outbox.js';
 import { INTERNAL_ERROR, protocolViolation, THROTTLED, type TaskFailure } from './service-errors.js';
 import { Task } from './task.js';
 import type { EmulatorContext, EmulatorTaskRecord } from './types.js';
-import { runTaskRouting, validateRunTask } from './validate-task.js';
+import { validateRunTask, type TaskConfig } from './validate-task.js';
 
 /** Who is on the other end of a session. */
 export interface ConnectionInfo {
@@ -106,7 +106,7 @@ export class Session {
     }
     const instruction = decoded.value;
     if (instruction.action === 'run-task') {
-      this.runTask(instruction, raw);
+      this.runTask(instruction);
       return;
     }
     const task = this.current;
@@ -130,7 +130,7 @@ export class Session {
     this.sendFailure(taskId ?? '', failure);
   }
 
-  private runTask(instruction: Extract<DecodedInstruction, { action: 'run-task' }>, raw: string): void {
+  private runTask(instruction: Extract<DecodedInstruction, { action: 'run-task' }>): void {
     const { context } = this;
     const { taskId, model, parameters, input } = instruction;
     const ordinal = context.nextTaskOrdinal();
@@ -159,25 +159,38 @@ export class Session {
       this.rejectTask(record, THROTTLED);
       return;
     }
-    const validation = validateRunTask({ ...runTaskRouting(raw), model, input, parameters }, context.voices);
+    const validation = validateRunTask({ taskGroup: instruction.taskGroup, task: instruction.task, function: instruction.function, model, input, parameters }, context.voices);
     if (!validation.ok) {
       this.rejectTask(record, validation.failure);
       return;
     }
-    const task = new Task(taskId, {
-      outbox: this.outbox,
-      record,
-      config: validation.config,
-      faults,
-      msPerCharacter: context.msPerCharacter,
-      idleTimeoutMs: context.idleTimeoutMs,
-      signal: this.closed.signal,
-      log: context.log,
-      dropConnection: () => this.ws.terminate(),
-      onEnd: (ended) => this.onTaskEnd(ended, record),
-    });
+    const task = this.createTask(taskId, record, validation.config, faults);
+    if (task === undefined) return;
     this.current = task;
     task.start();
+  }
+
+  /** A task ready to start, or undefined (after a task-failed) when its audio cannot be set up. */
+  private createTask(taskId: string, record: EmulatorTaskRecord, config: TaskConfig, faults: TaskFaults): Task | undefined {
+    const { context } = this;
+    try {
+      return new Task(taskId, {
+        outbox: this.outbox,
+        record,
+        config,
+        faults,
+        msPerCharacter: context.msPerCharacter,
+        idleTimeoutMs: context.idleTimeoutMs,
+        signal: this.closed.signal,
+        log: context.log,
+        dropConnection: () => this.ws.terminate(),
+        onEnd: (ended) => this.onTaskEnd(ended, record),
+      });
+    } catch (err) {
+      context.log(`task ${taskId}: cannot set up audio: ${err instanceof Error ? err.message : String(err)}`);
+      this.rejectTask(record, INTERNAL_ERROR);
+      return undefined;
+    }
   }
 
   private onTaskEnd(task: Task, record: EmulatorTaskRecord): void {

@@ -144,7 +144,11 @@ export class Task {
     this.state = 'finishing';
     await this.speakBuffered(true, true);
     const lastIndex = Math.max(0, this.nextIndex - 1);
-    if (this.speaking() && (await this.sendFrames(this.trailingSilence(), lastIndex)) && (await this.sendFrames(this.synth.finish(), lastIndex))) {
+    const closed =
+      this.speaking() &&
+      (await this.sendFrames(this.trailingSilence(), lastIndex)) &&
+      (await this.sendFrames(this.synth.finish(), lastIndex));
+    if (closed) {
       this.finish('finished');
       return;
     }

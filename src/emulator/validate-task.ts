@@ -73,18 +73,6 @@ function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/** Reads the routing fields of a run-task from its raw frame (the decoder keeps only model, input and parameters). */
-export function runTaskRouting(raw: string): Pick<RunTaskRequest, 'taskGroup' | 'task' | 'function'> {
-  let payload: unknown;
-  try {
-    payload = (JSON.parse(raw) as Record<string, unknown>)['payload'];
-  } catch {
-    payload = undefined;
-  }
-  const fields = isObject(payload) ? payload : {};
-  return { taskGroup: fields['task_group'], task: fields['task'], function: fields['function'] };
-}
-
 /** A parameter's value, with JSON null read as "not given". */
 function param(parameters: Record<string, unknown>, key: string): unknown {
   const value = parameters[key];
@@ -201,7 +189,8 @@ export function validateRunTask(request: RunTaskRequest, registry: VoiceRegistry
   if (isFailure(rate)) return fail(rate);
   const pitch = resolveRanged('pitch', param(p, 'pitch'), SERVICE_DEFAULTS.pitch);
   if (isFailure(pitch)) return fail(pitch);
-  const bitRate = format === 'opus' ? resolveRanged('bit_rate', param(p, 'bit_rate'), SERVICE_DEFAULTS.bitRate) : SERVICE_DEFAULTS.bitRate;
+  const bitRate =
+    format === 'opus' ? resolveRanged('bit_rate', param(p, 'bit_rate'), SERVICE_DEFAULTS.bitRate) : SERVICE_DEFAULTS.bitRate;
   if (isFailure(bitRate)) return fail(bitRate);
   const seed = resolveRanged('seed', param(p, 'seed'), SERVICE_DEFAULTS.seed);
   if (isFailure(seed)) return fail(seed);
@@ -228,7 +217,8 @@ export function validateRunTask(request: RunTaskRequest, registry: VoiceRegistry
       seed,
       enableSsml: enableSsml === true,
       ssmlSupported: model.ssml !== 'no' && (systemVoice?.ssml ?? true),
-      wordTimestamps: param(p, 'word_timestamp_enabled') === true && model.timestamps !== 'no' && (systemVoice?.timestamps ?? true),
+      wordTimestamps:
+        param(p, 'word_timestamp_enabled') === true && model.timestamps !== 'no' && (systemVoice?.timestamps ?? true),
       instruction,
     },
   };

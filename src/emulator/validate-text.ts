@@ -34,7 +34,8 @@ export interface AcceptedText {
 export type TextCheck = AcceptedText | { ok: false; failure: TaskFailure };
 
 /** Our wording for a message over the per-message limit (the service's text is UNCONFIRMED). */
-export const MESSAGE_TOO_LONG = `Parameter invalid: text is too long, the limit of a single request is ${SERVICE_MAX_MESSAGE_CHARS} characters`;
+export const MESSAGE_TOO_LONG =
+  `Parameter invalid: text is too long, the limit of a single request is ${SERVICE_MAX_MESSAGE_CHARS} characters`;
 /** Our wording for a task over the cumulative limit (the service's text is UNCONFIRMED). */
 export const TASK_TOO_LONG = `Parameter invalid: text is too long, the limit of a task is ${MAX_TASK_CHARS} characters`;
 

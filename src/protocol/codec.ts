@@ -192,7 +192,17 @@ export function encodeTaskFailed(taskId: string, errorCode: string, errorMessage
 
 /** A client instruction as the server understands it; lenient about the shapes the official SDKs send. */
 export type DecodedInstruction =
-  | { action: 'run-task'; taskId: string; model: string | undefined; parameters: Json; input: unknown }
+  | {
+      action: 'run-task';
+      taskId: string;
+      model: string | undefined;
+      parameters: Json;
+      input: unknown;
+      /** Routing fields as received (the service expects audio / tts / SpeechSynthesizer). */
+      taskGroup: unknown;
+      task: unknown;
+      function: unknown;
+    }
   | { action: 'continue-task'; taskId: string; text: string | undefined; flush: boolean }
   | { action: 'finish-task'; taskId: string; directive: string | undefined };
 
@@ -229,7 +239,19 @@ export function decodeClientInstruction(raw: string): { ok: true; value: Decoded
     case 'run-task': {
       const model = typeof payload['model'] === 'string' && payload['model'] !== '' ? payload['model'] : undefined;
       const parameters = isObject(payload['parameters']) ? payload['parameters'] : {};
-      return { ok: true, value: { action, taskId, model, parameters, input } };
+      return {
+        ok: true,
+        value: {
+          action,
+          taskId,
+          model,
+          parameters,
+          input,
+          taskGroup: payload['task_group'],
+          task: payload['task'],
+          function: payload['function'],
+        },
+      };
     }
     case 'continue-task': {
       const inputObj = isObject(input) ? input : {};

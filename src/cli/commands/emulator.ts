@@ -74,7 +74,8 @@ export async function runEmulatorCommand(options: EmulatorCommandOptions, io: Em
         `http: ${emulator.httpUrl}`,
         `keys: ${keys.length > 0 ? `${keys.length} configured` : 'any sk-… key'}`,
         'point cosy at it with:',
-        `  DASHSCOPE_WEBSOCKET_BASE_URL=${emulator.websocketUrl} DASHSCOPE_HTTP_BASE_URL=${emulator.httpUrl} DASHSCOPE_API_KEY=${key} cosy say "Hello"`,
+        `  DASHSCOPE_WEBSOCKET_BASE_URL=${emulator.websocketUrl} DASHSCOPE_HTTP_BASE_URL=${emulator.httpUrl} ` +
+          `DASHSCOPE_API_KEY=${key} cosy say "Hello"`,
         '',
       ].join('\n'),
     );

@@ -14,11 +14,12 @@ export function baseParameters(overrides: Record<string, unknown> = {}): Record<
   return { text_type: 'PlainText', voice: 'longanyang', format: 'pcm', sample_rate: 16000, ...overrides };
 }
 
-/** One thing the server sent: a JSON event (parsed) or a binary frame, or a text frame that is not JSON. */
-export type Received =
+/** One thing the server sent (a JSON event, a binary frame, or a text frame that is not JSON) and when. */
+export type Received = (
   | { kind: 'event'; event: ServerFrame }
   | { kind: 'binary'; data: Buffer }
-  | { kind: 'text'; text: string };
+  | { kind: 'text'; text: string }
+) & { at: number };
 
 /** A parsed server event frame. */
 export interface ServerFrame {
@@ -140,14 +141,14 @@ export class Conversation {
   constructor(readonly ws: WebSocket) {
     ws.on('message', (data: Buffer, isBinary: boolean) => {
       if (isBinary) {
-        this.received.push({ kind: 'binary', data: Buffer.from(data) });
+        this.received.push({ kind: 'binary', data: Buffer.from(data), at: Date.now() });
         this.audioBytes += data.length;
       } else {
         const text = data.toString('utf8');
         try {
-          this.received.push({ kind: 'event', event: JSON.parse(text) as ServerFrame });
+          this.received.push({ kind: 'event', event: JSON.parse(text) as ServerFrame, at: Date.now() });
         } catch {
-          this.received.push({ kind: 'text', text });
+          this.received.push({ kind: 'text', text, at: Date.now() });
         }
       }
       this.wake();
@@ -169,8 +170,7 @@ export class Conversation {
   /** Events only (binary frames left out). */
   events(taskId?: string): ServerFrame[] {
     return this.received
-      .filter((r): r is { kind: 'event'; event: ServerFrame } => r.kind === 'event')
-      .map((r) => r.event)
+      .flatMap((r) => (r.kind === 'event' ? [r.event] : []))
       .filter((e) => taskId === undefined || e.header.task_id === taskId);
   }
 

@@ -194,8 +194,8 @@ describe('idle timeout', () => {
     const c = await connect({ idleTimeoutMs: IDLE_MS, faults: { slowFirstPacketMs: 2 * IDLE_MS } });
     const taskId = newTaskId();
     c.send(runTaskFrame(taskId));
-    for (let i = 0; i < 5; i++) {
-      await new Promise((r) => setTimeout(r, IDLE_MS / 2));
+    for (let i = 0; i < 6; i++) {
+      await new Promise((r) => setTimeout(r, IDLE_MS / 3));
       c.send(textFrame(taskId, `part ${i}, `));
     }
     // The first frame waits longer than the idle timeout, but finish-task stopped the clock.

@@ -69,4 +69,13 @@ describe('segment', () => {
     const { sentences, rest } = segment(ext.repeat(200), false);
     for (const s of [...sentences.map((x) => x.raw), rest]) expect(s).toBe(ext.repeat(Array.from(s).length));
   });
+
+  it('scans a long run of terminators that ends nothing once (no quadratic blow-up)', () => {
+    const buffer = `${'.'.repeat(20_000)}x`;
+    const started = performance.now();
+    const { sentences, rest } = segment(buffer, false);
+    expect(performance.now() - started).toBeLessThan(200);
+    expect(sentences.length).toBe(Math.floor(20_000 / MAX_SENTENCE_CHARS));
+    expect(sentences.map((s) => s.raw).join('') + rest).toBe(buffer);
+  });
 });

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import {
-  runTaskRouting,
   SERVICE_MAX_INSTRUCTION_CHARS,
   validateRunTask,
   type RunTaskRequest,
@@ -113,10 +112,3 @@ describe('validateRunTask: accepted tasks', () => {
   });
 });
 
-describe('runTaskRouting', () => {
-  it('reads the routing fields of a raw run-task, and nothing from broken JSON', () => {
-    const raw = JSON.stringify({ header: {}, payload: { task_group: 'audio', task: 'tts', function: 'SpeechSynthesizer' } });
-    expect(runTaskRouting(raw)).toEqual({ taskGroup: 'audio', task: 'tts', function: 'SpeechSynthesizer' });
-    expect(runTaskRouting('{')).toEqual({ taskGroup: undefined, task: undefined, function: undefined });
-  });
-});
