@@ -38,7 +38,8 @@ export function defaultKeyFile(): string {
 export function loadDotEnvFile(cwd: string, env: NodeJS.ProcessEnv): void {
   const path = join(cwd, '.env');
   if (!existsSync(path)) return;
-  loadDotenv({ path, quiet: true, override: false, processEnv: env as Record<string, string> });
+  // debug: false as well, or DOTENV_CONFIG_DEBUG in the environment would make dotenv print to stdout.
+  loadDotenv({ path, quiet: true, debug: false, override: false, processEnv: env as Record<string, string> });
 }
 
 /** A resolved API key and where it came from (never the key itself in messages). */

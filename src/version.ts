@@ -4,14 +4,20 @@
 import { readFileSync } from 'node:fs';
 import { platform, release, arch } from 'node:os';
 
+/** Reads the version from cosy's package.json, looking upwards from this module (dist/ or a bundle chunk). */
 function readVersion(): string {
-  try {
-    const pkg: unknown = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
-    if (typeof pkg === 'object' && pkg !== null && typeof (pkg as { version?: unknown }).version === 'string') {
-      return (pkg as { version: string }).version;
+  let url = new URL('./', import.meta.url);
+  for (let depth = 0; depth < 4; depth++) {
+    url = new URL('../', url);
+    try {
+      const pkg: unknown = JSON.parse(readFileSync(new URL('package.json', url), 'utf8'));
+      if (typeof pkg === 'object' && pkg !== null) {
+        const { name, version } = pkg as { name?: unknown; version?: unknown };
+        if (name === 'cosy' && typeof version === 'string') return version;
+      }
+    } catch {
+      // not here: keep looking
     }
-  } catch {
-    // fall through
   }
   return '0.0.0';
 }

@@ -10,7 +10,7 @@ import { createProgram } from './program.js';
 
 /** Runs cosy with `argv` (without node and script) and returns the exit code. */
 export async function main(argv: string[], context: CommandContext): Promise<number> {
-  const program = createProgram(context);
+  const program = createProgram(context, argv);
   program.exitOverride();
   program.configureOutput({
     writeOut: (s) => context.stdout.write(s),

@@ -135,7 +135,7 @@ export class Output {
       return { update: () => undefined, stop: () => undefined };
     }
     const { default: ora } = await import('ora');
-    const s = ora({ text, stream: this.stderr, discardStdin: false, isEnabled: true }).start();
+    const s = ora({ text: redact(text), stream: this.stderr, discardStdin: false, isEnabled: true }).start();
     this.#spinner = s;
     return {
       update: (t: string) => {

@@ -29,8 +29,32 @@ function addOutputOptions(cmd: Command): Command {
     .option('--no-color', 'no colours on stderr (also NO_COLOR)');
 }
 
-/** Builds the cosy program. `context` supplies streams, environment and the abort signal. */
-export function createProgram(context: CommandContext): Command {
+/** A subcommand: its name and how to build it (built only when needed, which keeps start-up fast). */
+interface CommandEntry {
+  name: string;
+  build: (context: CommandContext) => Command;
+}
+
+/** Every subcommand of cosy, in help order. */
+const COMMANDS: readonly CommandEntry[] = [
+  { name: 'say', build: buildSay },
+  { name: 'emulator', build: buildEmulator },
+];
+
+/**
+ * The subcommands worth building for `argv`: the one named, none for a bare `--version`, all otherwise (help, no
+ * command, a typo that needs suggestions).
+ */
+export function commandsFor(argv: readonly string[]): readonly CommandEntry[] {
+  const first = argv.find((a) => !a.startsWith('-'));
+  const named = COMMANDS.find((c) => c.name === first);
+  if (named) return [named];
+  if (first === undefined && argv.length > 0 && argv.every((a) => a === '--version')) return [];
+  return COMMANDS;
+}
+
+/** Builds the cosy program for `argv`. `context` supplies streams, environment and the abort signal. */
+export function createProgram(context: CommandContext, argv: readonly string[] = []): Command {
   const program = new Command();
   program
     .name('cosy')
@@ -51,6 +75,11 @@ Exit codes: 0 ok, 1 internal error, 2 usage/invalid input, 3 auth/config, 4 serv
 5 network/timeout, 6 partial output, 130 interrupted. See docs/cli.md.`,
     );
 
+  for (const entry of commandsFor(argv)) program.addCommand(entry.build(context));
+  return program;
+}
+
+function buildSay(context: CommandContext): Command {
   const say = new Command('say')
     .description('speak text: argument, -f FILE or stdin → audio file or stdout')
     .argument('[text...]', 'the text to speak (omit to read -f FILE or stdin)')
@@ -91,8 +120,10 @@ Examples:
     const { runSay } = await import('./commands/say.js');
     await runSay(words, options, context);
   });
-  program.addCommand(say);
+  return say;
+}
 
+function buildEmulator(context: CommandContext): Command {
   const emulator = new Command('emulator')
     .description('run a local emulator of the CosyVoice service (for offline work and CI)')
     .option('--host <host>', 'address to listen on', '127.0.0.1')
@@ -122,6 +153,5 @@ Examples:
     const { runEmulatorFromCli } = await import('./commands/emulator-cli.js');
     await runEmulatorFromCli(options, context);
   });
-  program.addCommand(emulator);
-  return program;
+  return emulator;
 }

@@ -15,7 +15,7 @@ import { createRateLimiter, UNLIMITED } from './throttle.js';
 import type { EmulatorContext, EmulatorOptions, EmulatorTaskRecord, RunningEmulator } from './types.js';
 import { createVoiceRegistry } from './voice-registry.js';
 
-export type { EmulatorOptions, EmulatorTaskRecord, FaultOptions, RunningEmulator } from './types.js';
+export type { AudioFrameInfo, EmulatorOptions, EmulatorTaskRecord, FaultOptions, RunningEmulator } from './types.js';
 
 /** Default address the emulator listens on. */
 export const DEFAULT_HOST = '127.0.0.1';
@@ -80,6 +80,7 @@ function createContext(options: EmulatorOptions, tasks: EmulatorTaskRecord[]): E
     tasks,
     voices: createVoiceRegistry(),
     log: options.log ?? (() => undefined),
+    onAudioFrame: options.onAudioFrame,
     nextTaskOrdinal: () => ordinal++,
   };
 }

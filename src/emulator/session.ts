@@ -183,6 +183,7 @@ export class Session {
         idleTimeoutMs: context.idleTimeoutMs,
         signal: this.closed.signal,
         log: context.log,
+        onAudioFrame: context.onAudioFrame,
         dropConnection: () => this.ws.terminate(),
         onEnd: (ended) => this.onTaskEnd(ended, record),
       });

@@ -14,7 +14,7 @@ import { segment, type Sentence } from './segmenter.js';
 import { idleTimeoutFailure, INTERNAL_ERROR, invalidParameter, MESSAGES, type TaskFailure } from './service-errors.js';
 import type { SsmlBreak } from './ssml.js';
 import { sentenceDurationMs, sentenceWords, type Pause } from './timestamps.js';
-import type { EmulatorTaskRecord } from './types.js';
+import type { AudioFrameInfo, EmulatorTaskRecord } from './types.js';
 import type { TaskConfig } from './validate-task.js';
 import { checkContinueText } from './validate-text.js';
 
@@ -34,6 +34,8 @@ export interface TaskDeps {
   /** Aborts when the connection closes. */
   signal: AbortSignal;
   log: (line: string) => void;
+  /** Told about every audio frame right after it was handed to the socket (EmulatorOptions.onAudioFrame). */
+  onAudioFrame?: ((info: AudioFrameInfo) => void) | undefined;
   /** Destroys the TCP connection without a close frame (dropAfterFrames fault). */
   dropConnection: () => void;
   /** Called once when the task ends, however it ends. */
@@ -304,6 +306,10 @@ export class Task {
       if (!this.speaking()) return false;
       const event = encodeResultGenerated(this.id, 'sentence-synthesis', { index, words: [] });
       outbox.audio(event, frame);
+      const onAudioFrame = this.deps.onAudioFrame;
+      if (onAudioFrame !== undefined) {
+        onAudioFrame({ taskId: this.id, index: this.framesSent, bytes: frame.length, sentAt: performance.now() });
+      }
       this.framesSent += 1;
       record.audioFrames += 1;
       record.audioBytes += frame.length;

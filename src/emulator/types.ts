@@ -25,6 +25,22 @@ export interface EmulatorOptions {
   faults?: FaultOptions;
   /** Receives one line per connection or task event (never the API key). */
   log?: (line: string) => void;
+  /**
+   * Called synchronously right after each binary audio frame of a task was handed to the socket (for latency
+   * measurements such as `npm run bench`); never called when unset.
+   */
+  onAudioFrame?: (info: AudioFrameInfo) => void;
+}
+
+/** One binary audio frame the emulator just handed to a socket. */
+export interface AudioFrameInfo {
+  taskId: string;
+  /** 0-based number of the frame within its task. */
+  index: number;
+  /** Length of the frame in bytes. */
+  bytes: number;
+  /** `performance.now()` right after the frame was handed to the socket (after its sentence-synthesis event). */
+  sentAt: number;
 }
 
 /** Final state of a task, or `running` while it runs. */
@@ -84,6 +100,8 @@ export interface EmulatorContext {
   tasks: EmulatorTaskRecord[];
   voices: VoiceRegistry;
   log: (line: string) => void;
+  /** EmulatorOptions.onAudioFrame, if set. */
+  onAudioFrame: ((info: AudioFrameInfo) => void) | undefined;
   /** The 0-based ordinal of the next run-task the emulator sees (counts every run-task). */
   nextTaskOrdinal: () => number;
 }

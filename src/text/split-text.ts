@@ -8,12 +8,8 @@
 import { countCharacters } from '../protocol/counting.js';
 import { CLIENT_MAX_MESSAGE_CHARS, MAX_TASK_CHARS } from '../protocol/limits.js';
 
-/** Sentence-ending punctuation (CJK terminators end a sentence by themselves). */
-const SENTENCE_END = /[。！？；…!?;.\n]/u;
 /** Clause punctuation: a weaker place to split. */
 const CLAUSE_END = /[，、,：:]/u;
-/** Closing marks that stay with the sentence they close. */
-const CLOSERS = /["'”’」』）)\]】》]/u;
 
 const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
 
@@ -41,41 +37,46 @@ export function splitGraphemes(text: string): string[] {
   return out;
 }
 
+/** A run of sentence-ending marks with the closing quotes, brackets and combining marks that stay with it. */
+const TERMINATOR_RUN = /[。！？；…\n.!?;][。！？；….!?;"'”’」』）)\]】》\p{M}\u200d\ufe0f]*/gu;
+/** Marks that end a sentence by themselves (no whitespace needed after them). */
+const CJK_END = /[。！？；…\n]/u;
+const WHITESPACE_RUN = /\s*/uy;
+
 /**
  * Sentences of a text, each keeping its terminator, closing marks and trailing whitespace, so that
- * `sentences(t).join('') === t`. A Latin `.` ends a sentence only when whitespace or the end follows.
+ * `sentences(t).join('') === t`. A Latin `.` `!` `?` `;` ends a sentence only when whitespace or the end follows.
+ * Linear in the text and allocation-light: it scans code units with a regular expression (every terminator is one
+ * BMP code unit, and the marks that may attach to it are absorbed into the run).
  */
 export function sentences(text: string): string[] {
   const out: string[] = [];
-  const g = splitGraphemes(text);
-  let current = '';
-  for (let i = 0; i < g.length; i++) {
-    const ch = g[i] ?? '';
-    current += ch;
-    if (!SENTENCE_END.test(ch)) continue;
-    const isAsciiEnd = ch === '.' || ch === '!' || ch === '?' || ch === ';';
-    let j = i + 1;
-    while (j < g.length && (SENTENCE_END.test(g[j] ?? '') || CLOSERS.test(g[j] ?? ''))) j++;
-    const next = g[j];
-    if (isAsciiEnd && next !== undefined && !/^\s/u.test(next)) continue;
-    while (j < g.length && /^\s/u.test(g[j] ?? '')) j++;
-    current += g.slice(i + 1, j).join('');
-    i = j - 1;
-    out.push(current);
-    current = '';
+  let start = 0;
+  TERMINATOR_RUN.lastIndex = 0;
+  for (let m = TERMINATOR_RUN.exec(text); m !== null; m = TERMINATOR_RUN.exec(text)) {
+    let end = m.index + m[0].length;
+    if (!CJK_END.test(m[0]) && end < text.length && !/\s/u.test(text[end] ?? '')) continue;
+    WHITESPACE_RUN.lastIndex = end;
+    WHITESPACE_RUN.exec(text);
+    end = Math.max(end, WHITESPACE_RUN.lastIndex);
+    out.push(text.slice(start, end));
+    start = end;
+    TERMINATOR_RUN.lastIndex = end;
   }
-  if (current !== '') out.push(current);
+  if (start < text.length) out.push(text.slice(start));
   return out;
 }
 
-/** Cuts one piece that is over the limit at the best boundary available. */
+/** Cuts one piece that is over the limit at the best boundary available, looking at one window at a time. */
 function cutOversized(piece: string, max: number): string[] {
-  const g = splitGraphemes(piece);
   const out: string[] = [];
-  let start = 0;
-  while (start < g.length) {
+  let offset = 0;
+  while (offset < piece.length) {
+    // max counted characters are at most max code points, i.e. at most 2·max code units (plus a cluster's tail).
+    const window = piece.slice(offset, offset + 2 * max + 64);
+    const g = splitGraphemes(window);
     let used = 0;
-    let end = start;
+    let end = 0;
     let lastClause = -1;
     let lastSpace = -1;
     while (end < g.length) {
@@ -87,16 +88,17 @@ function cutOversized(piece: string, max: number): string[] {
       else if (/^\s/u.test(ch)) lastSpace = end + 1;
       end++;
     }
-    if (end === start) end = start + 1; // a single grapheme over the limit cannot be split further
-    else if (end < g.length) {
+    const rest = offset + window.length < piece.length || end < g.length;
+    if (end === 0) end = 1; // a single grapheme over the limit cannot be split further
+    else if (rest) {
       // A clause mark is the better place to cut unless it would leave a piece under half the window.
-      const half = start + (end - start) / 2;
-      if (lastClause >= half) end = lastClause;
-      else if (lastSpace > start) end = lastSpace;
-      else if (lastClause > start) end = lastClause;
+      if (lastClause >= end / 2) end = lastClause;
+      else if (lastSpace > 0) end = lastSpace;
+      else if (lastClause > 0) end = lastClause;
     }
-    out.push(g.slice(start, end).join(''));
-    start = end;
+    const taken = g.slice(0, end).join('');
+    out.push(taken);
+    offset += taken.length;
   }
   return out;
 }

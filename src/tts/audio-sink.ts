@@ -142,12 +142,12 @@ export class StreamSink implements AudioSink {
   }
 
   write(data: Buffer): Promise<void> {
-    if (this.#gone) return Promise.reject(new ReaderGoneError());
     if (this.#error) return Promise.reject(this.#error);
+    if (this.#gone || this.#stream.destroyed) return Promise.reject(new ReaderGoneError());
     return new Promise((resolve, reject) => {
       const onError = (err: NodeJS.ErrnoException): void => {
         cleanup();
-        reject(err.code === 'EPIPE' ? new ReaderGoneError() : err);
+        reject(err.code === 'EPIPE' || err.code === 'ERR_STREAM_DESTROYED' ? new ReaderGoneError() : err);
       };
       const onDrain = (): void => {
         cleanup();

@@ -24,4 +24,4 @@ export const DEFAULT_TIMEOUTS: Readonly<Timeouts> = Object.freeze({
 export const CONNECTION_IDLE_REUSE_MS = 25_000;
 
 /** Received-but-unconsumed bytes above which the socket is paused (memory stays flat with slow consumers). */
-export const RECEIVE_HIGH_WATER_BYTES = 4 * 1024 * 1024;
+export const RECEIVE_HIGH_WATER_BYTES = 1024 * 1024;

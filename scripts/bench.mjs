@@ -1,0 +1,478 @@
+#!/usr/bin/env node
+/**
+ * `npm run bench`: measures cosy's start-up time, the latency cosy adds between the service's audio frames and its
+ * stdout, and cosy's peak memory on a long task, each against its target, on this machine. Prints a table (or one
+ * JSON object with `--json`). Exits non-zero only when the benchmark itself fails, never for a missed target.
+ * Not part of the test suite: it runs the built `bin/cosy.js` (npm run bench builds first) against the emulator
+ * started in this process.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { join, resolve } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { DEFAULT_MS_PER_CHARACTER, startEmulator } from '../dist/emulator/server.js';
+
+/** Absolute path of bin/cosy.js. */
+const COSY_BIN = resolve(import.meta.dirname, '../bin/cosy.js');
+/** The API key cosy presents to the emulator (the only key it accepts). */
+const BENCH_KEY = 'sk-bench0123456789abcdef';
+
+/** Unmeasured runs of each start-up command before measuring (disk cache, code cache). */
+const STARTUP_WARMUP_RUNS = 5;
+/** Measured runs of each start-up command, interleaved. */
+const STARTUP_RUNS = 30;
+/** Target: median `cosy --version` at most this many times the median bare `node -e 0`. */
+const STARTUP_TARGET_RATIO = 1.3;
+
+/** Measured `cosy say` runs for the latency figures. */
+const LATENCY_RUNS = 20;
+/** Unmeasured `cosy say` runs first. */
+const LATENCY_WARMUP_RUNS = 2;
+/** Emulator delay before every audio frame, in ms: frames arrive spaced out as from the real service. */
+const LATENCY_FRAME_DELAY_MS = 20;
+/** Sample rate of the latency runs (the service default). */
+const LATENCY_SAMPLE_RATE = 22050;
+/** The text of the latency runs: two sentences, about 6 s of audio, about 30 frames. */
+const LATENCY_TEXT = 'The quick brown fox jumps over the lazy dog. A second sentence follows the first one here.';
+/** Target: median added latency (first byte of a task, and per frame) at most this many ms. */
+const LATENCY_TARGET_MS = 5;
+
+/** Counted characters of the long memory task (the service's per-task maximum). */
+const MEMORY_BIG_CHARS = 200_000;
+/** Counted characters of the short memory task (a tenth). */
+const MEMORY_SMALL_CHARS = 20_000;
+/** Audio format of the memory runs: raw pcm passes every byte through cosy (the largest output per character). */
+const MEMORY_FORMAT = 'pcm';
+/** Sample rate of the memory runs: the lowest, so 4 h of audio (240 MB) streams in seconds. */
+const MEMORY_SAMPLE_RATE = 8000;
+/** Sentence repeated to build the memory texts (39 counted characters). */
+const MEMORY_SENTENCE = 'This is one sentence of the long text. ';
+/** Runs of each memory task; the median peak is reported (single peaks vary by a few MB). */
+const MEMORY_RUNS = 3;
+/** Target: cosy's peak resident set at most this many MB. */
+const MEMORY_TARGET_MB = 80;
+/** Target: the two peaks at most this many MB apart (memory flat in audio length). */
+const MEMORY_FLAT_TARGET_MB = 5;
+/** Interval of the /proc polling fallback when /usr/bin/time is missing, in ms. */
+const PROC_POLL_MS = 5;
+/** GNU time, which reports the peak RSS of the command it runs. */
+const GNU_TIME = '/usr/bin/time';
+
+/** Safety net: kill any spawned command after this long, in ms. */
+const CHILD_TIMEOUT_MS = 120_000;
+/** Bytes in a MiB (the unit memory is reported in). */
+const MIB = 1024 * 1024;
+/** KiB in a MiB. */
+const KIB_PER_MIB = 1024;
+/** Decimal places of the milliseconds in the table. */
+const MS_DECIMALS = 2;
+/** When this run started, for the report. */
+const NOW = new Date();
+
+/** Sorted copy of `values`. */
+function sorted(values) {
+  return [...values].sort((a, b) => a - b);
+}
+
+/** The `p`-th percentile (0–100) of `values`, interpolating between the two nearest ranks. */
+function percentile(values, p) {
+  const s = sorted(values);
+  if (s.length === 0) return Number.NaN;
+  const rank = (p / 100) * (s.length - 1);
+  const lo = Math.floor(rank);
+  const hi = Math.ceil(rank);
+  return s[lo] + (s[hi] - s[lo]) * (rank - lo);
+}
+
+/** Rounds to `decimals` places, for the JSON output. */
+function round(value, decimals = MS_DECIMALS) {
+  const f = 10 ** decimals;
+  return Math.round(value * f) / f;
+}
+
+/** What the machine is: CPU model, cores, memory, OS and node version. */
+function machine() {
+  let cpu = os.cpus()[0]?.model ?? 'unknown';
+  try {
+    const line = readFileSync('/proc/cpuinfo', 'utf8').split('\n').find((l) => l.startsWith('model name'));
+    if (line !== undefined) cpu = line.slice(line.indexOf(':') + 1).trim();
+  } catch {
+    // not Linux: keep os.cpus()
+  }
+  return {
+    cpu,
+    cores: os.availableParallelism(),
+    memory_mb: Math.round(os.totalmem() / MIB),
+    os: `${os.type()} ${os.release()} ${os.arch()}`,
+    node: process.version,
+  };
+}
+
+/** An environment for cosy: nothing from the machine's DASHSCOPE_* or key file, no colour, no spinner. */
+function cosyEnv(home, websocketUrl) {
+  return {
+    PATH: process.env.PATH ?? '/usr/bin:/bin',
+    HOME: home,
+    LANG: 'C.UTF-8',
+    NO_COLOR: '1',
+    DASHSCOPE_API_KEY: BENCH_KEY,
+    DASHSCOPE_WEBSOCKET_BASE_URL: websocketUrl,
+  };
+}
+
+/**
+ * Spawns a command and resolves when it exits, with the wall time from spawn to exit on performance.now().
+ * `onStdout` receives every stdout chunk as it arrives (stdout is ignored when it is not given).
+ */
+function run(command, args, { env, cwd, onStdout, onSpawn } = {}) {
+  return new Promise((resolvePromise, reject) => {
+    const started = performance.now();
+    const child = spawn(command, args, {
+      env: env ?? process.env,
+      cwd,
+      stdio: ['ignore', onStdout ? 'pipe' : 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (chunk) => {
+      stderr += chunk.toString('utf8');
+    });
+    if (onStdout) child.stdout.on('data', (chunk) => onStdout(chunk, performance.now()));
+    onSpawn?.(child);
+    const timer = setTimeout(() => child.kill('SIGKILL'), CHILD_TIMEOUT_MS);
+    child.once('error', (err) => {
+      clearTimeout(timer);
+      reject(err);
+    });
+    child.once('exit', () => {
+      const ms = performance.now() - started;
+      child.once('close', (code, signal) => {
+        clearTimeout(timer);
+        resolvePromise({ ms, code, signal, stderr });
+      });
+    });
+  });
+}
+
+/** Throws when a run did not exit with status 0. */
+function checkExit(what, result) {
+  if (result.code !== 0) {
+    throw new Error(`${what} exited with ${result.code ?? result.signal}: ${result.stderr.trim().slice(0, 500)}`);
+  }
+}
+
+/** Start-up: `node bin/cosy.js --version` against `node -e 0`, interleaved. */
+async function benchStartup() {
+  const commands = {
+    node: ['-e', '0'],
+    cosy: [COSY_BIN, '--version'],
+  };
+  let version = '';
+  const check = await run(process.execPath, commands.cosy, {
+    onStdout: (chunk) => {
+      version += chunk.toString('utf8');
+    },
+  });
+  checkExit('cosy --version', check);
+  const times = { node: [], cosy: [] };
+  for (let i = 0; i < STARTUP_WARMUP_RUNS + STARTUP_RUNS; i++) {
+    // Alternate which goes first, so neither always follows the other.
+    const order = i % 2 === 0 ? ['node', 'cosy'] : ['cosy', 'node'];
+    for (const name of order) {
+      const result = await run(process.execPath, commands[name]);
+      checkExit(`node ${commands[name].join(' ')}`, result);
+      if (i >= STARTUP_WARMUP_RUNS) times[name].push(result.ms);
+    }
+  }
+  const node = { median_ms: percentile(times.node, 50), p90_ms: percentile(times.node, 90) };
+  const cosy = { median_ms: percentile(times.cosy, 50), p90_ms: percentile(times.cosy, 90) };
+  const ratio = cosy.median_ms / node.median_ms;
+  return {
+    runs: STARTUP_RUNS,
+    warmup_runs: STARTUP_WARMUP_RUNS,
+    version: version.trim(),
+    node,
+    cosy,
+    ratio,
+    target_ratio: STARTUP_TARGET_RATIO,
+    met: ratio <= STARTUP_TARGET_RATIO,
+  };
+}
+
+/**
+ * For each frame the emulator sent, the time its first byte reached cosy's stdout minus the time it was sent,
+ * matching frames to stdout chunks by cumulative byte offsets (pcm passes through cosy byte for byte).
+ */
+function frameLatencies(frames, chunks) {
+  const latencies = [];
+  let chunk = 0;
+  let chunkEnd = chunks[0]?.bytes ?? 0;
+  let offset = 0;
+  for (const frame of frames) {
+    while (chunk < chunks.length && chunkEnd <= offset) {
+      chunk += 1;
+      chunkEnd += chunks[chunk]?.bytes ?? 0;
+    }
+    const arrival = chunks[chunk];
+    if (arrival === undefined) throw new Error(`frame ${frame.index} (byte ${offset}) never reached stdout`);
+    latencies.push(arrival.at - frame.sentAt);
+    offset += frame.bytes;
+  }
+  return latencies;
+}
+
+/** Client-added latency: emulator frame handed to the socket → its first byte on cosy's stdout. */
+async function benchLatency(home) {
+  let frames = [];
+  const emulator = await startEmulator({
+    keys: [BENCH_KEY],
+    faults: { frameDelayMs: LATENCY_FRAME_DELAY_MS },
+    onAudioFrame: (info) => frames.push(info),
+  });
+  const firstByte = [];
+  const perFrame = [];
+  let framesPerRun = 0;
+  let bytesPerRun = 0;
+  try {
+    const env = cosyEnv(home, emulator.websocketUrl);
+    const args = [COSY_BIN, 'say', '--format', 'pcm', '--sample-rate', String(LATENCY_SAMPLE_RATE), '--quiet', LATENCY_TEXT];
+    for (let i = 0; i < LATENCY_WARMUP_RUNS + LATENCY_RUNS; i++) {
+      frames = [];
+      const chunks = [];
+      const result = await run(process.execPath, args, {
+        env,
+        cwd: home,
+        onStdout: (chunk, at) => chunks.push({ at, bytes: chunk.length }),
+      });
+      checkExit('cosy say', result);
+      const sent = frames.reduce((n, f) => n + f.bytes, 0);
+      const received = chunks.reduce((n, c) => n + c.bytes, 0);
+      if (frames.length === 0 || sent !== received) {
+        throw new Error(`cosy say wrote ${received} bytes to stdout; the emulator sent ${sent} in ${frames.length} frames`);
+      }
+      if (new Set(frames.map((f) => f.taskId)).size !== 1) throw new Error('expected exactly one task per run');
+      if (i < LATENCY_WARMUP_RUNS) continue;
+      const latencies = frameLatencies(frames, chunks);
+      firstByte.push(latencies[0]);
+      perFrame.push(...latencies);
+      framesPerRun = frames.length;
+      bytesPerRun = sent;
+    }
+  } finally {
+    await emulator.close();
+  }
+  const first = { median_ms: percentile(firstByte, 50), p90_ms: percentile(firstByte, 90), max_ms: Math.max(...firstByte) };
+  const frame = { median_ms: percentile(perFrame, 50), p99_ms: percentile(perFrame, 99), max_ms: Math.max(...perFrame) };
+  return {
+    runs: LATENCY_RUNS,
+    warmup_runs: LATENCY_WARMUP_RUNS,
+    frame_delay_ms: LATENCY_FRAME_DELAY_MS,
+    format: 'pcm',
+    sample_rate: LATENCY_SAMPLE_RATE,
+    frames_per_run: framesPerRun,
+    bytes_per_run: bytesPerRun,
+    first_byte: first,
+    per_frame: { ...frame, frames: perFrame.length },
+    target_ms: LATENCY_TARGET_MS,
+    met: first.median_ms <= LATENCY_TARGET_MS && frame.median_ms <= LATENCY_TARGET_MS,
+  };
+}
+
+/** Text of exactly `chars` counted characters (Latin: one per code point), ending with a full stop. */
+function textOf(chars) {
+  return `${MEMORY_SENTENCE.repeat(Math.ceil(chars / MEMORY_SENTENCE.length)).slice(0, chars - 1)}.`;
+}
+
+/** Reads VmHWM (peak RSS) of a live process from /proc, in KiB, or undefined once it is gone. */
+function vmHwmKib(pid) {
+  try {
+    const match = /^VmHWM:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return match ? Number(match[1]) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Runs `cosy say -f file` with stdout piped here and discarded; returns its peak RSS and what it wrote. */
+async function peakMemory(home, websocketUrl, file) {
+  const cosyArgs = [COSY_BIN, 'say', '-f', file, '--format', MEMORY_FORMAT, '--sample-rate', String(MEMORY_SAMPLE_RATE), '--quiet'];
+  const useGnuTime = existsSync(GNU_TIME);
+  const timeFile = join(home, 'peak-rss.txt');
+  let bytes = 0;
+  let polledKib = 0;
+  let poller;
+  const result = await run(
+    useGnuTime ? GNU_TIME : process.execPath,
+    useGnuTime ? ['-o', timeFile, '-f', '%M', process.execPath, ...cosyArgs] : cosyArgs,
+    {
+      env: cosyEnv(home, websocketUrl),
+      cwd: home,
+      onStdout: (chunk) => {
+        bytes += chunk.length;
+      },
+      onSpawn: (child) => {
+        if (useGnuTime) return;
+        poller = setInterval(() => {
+          polledKib = Math.max(polledKib, vmHwmKib(child.pid) ?? 0);
+        }, PROC_POLL_MS);
+      },
+    },
+  );
+  clearInterval(poller);
+  checkExit(`cosy say -f ${file}`, result);
+  const kib = useGnuTime ? Number(readFileSync(timeFile, 'utf8').trim().split('\n').at(-1)) : polledKib;
+  if (!Number.isFinite(kib) || kib <= 0) throw new Error(`could not read the peak RSS of cosy (${useGnuTime ? GNU_TIME : '/proc'})`);
+  return { peak_rss_mb: kib / KIB_PER_MIB, seconds: result.ms / 1000, bytes, method: useGnuTime ? `${GNU_TIME} -f %M` : '/proc/PID/status VmHWM' };
+}
+
+/** Peak memory of a 200,000-character task and of a 20,000-character one, streamed to a pipe; median of runs. */
+async function benchMemory(home) {
+  const emulator = await startEmulator({ keys: [BENCH_KEY] });
+  try {
+    const results = {};
+    for (const [name, chars] of [['small', MEMORY_SMALL_CHARS], ['big', MEMORY_BIG_CHARS]]) {
+      const file = join(home, `${name}.txt`);
+      writeFileSync(file, textOf(chars));
+      const runs = [];
+      for (let i = 0; i < MEMORY_RUNS; i++) {
+        const tasksBefore = emulator.tasks.length;
+        const measured = await peakMemory(home, emulator.websocketUrl, file);
+        const tasks = emulator.tasks.slice(tasksBefore);
+        const audioBytes = tasks.reduce((n, t) => n + t.audioBytes, 0);
+        if (measured.bytes !== audioBytes) throw new Error(`cosy wrote ${measured.bytes} bytes; the emulator sent ${audioBytes}`);
+        runs.push({ ...measured, tasks: tasks.length });
+      }
+      const first = runs[0];
+      results[name] = {
+        characters: chars,
+        tasks: first.tasks,
+        bytes: first.bytes,
+        audio_seconds: first.bytes / (MEMORY_SAMPLE_RATE * 2),
+        peak_rss_mb: percentile(runs.map((r) => r.peak_rss_mb), 50),
+        peak_rss_mb_runs: runs.map((r) => r.peak_rss_mb),
+        seconds: percentile(runs.map((r) => r.seconds), 50),
+        method: first.method,
+      };
+    }
+    const difference = Math.abs(results.big.peak_rss_mb - results.small.peak_rss_mb);
+    const peak = Math.max(results.big.peak_rss_mb, results.small.peak_rss_mb);
+    return {
+      runs: MEMORY_RUNS,
+      format: MEMORY_FORMAT,
+      sample_rate: MEMORY_SAMPLE_RATE,
+      ms_per_character: DEFAULT_MS_PER_CHARACTER,
+      small: results.small,
+      big: results.big,
+      difference_mb: difference,
+      target_mb: MEMORY_TARGET_MB,
+      flat_target_mb: MEMORY_FLAT_TARGET_MB,
+      met: peak <= MEMORY_TARGET_MB && difference <= MEMORY_FLAT_TARGET_MB,
+    };
+  } finally {
+    await emulator.close();
+  }
+}
+
+/** ✓ or ✗. */
+function mark(met) {
+  return met ? '✓' : '✗';
+}
+
+/** A millisecond figure for the table. */
+function ms(value) {
+  return `${value.toFixed(MS_DECIMALS)} ms`;
+}
+
+/** A MiB figure for the table. */
+function mb(value) {
+  return `${value.toFixed(1)} MB`;
+}
+
+/** The rows of the table: measure, value, target, mark. */
+function rows(report) {
+  const { startup: s, latency: l, memory: m } = report;
+  return [
+    ['Start-up (median of runs, spawn → exit)'],
+    ['  node -e 0', `${ms(s.node.median_ms)} (p90 ${ms(s.node.p90_ms)})`, '', ''],
+    ['  node bin/cosy.js --version', `${ms(s.cosy.median_ms)} (p90 ${ms(s.cosy.p90_ms)})`, '', ''],
+    ['  ratio of medians', `${s.ratio.toFixed(2)}×`, `≤ ${s.target_ratio}×`, mark(s.met)],
+    [`Added latency (emulator frame sent → byte on cosy's stdout; ${l.runs} runs)`],
+    ['  first byte of a task, median', ms(l.first_byte.median_ms), `≤ ${l.target_ms} ms`, mark(l.first_byte.median_ms <= l.target_ms)],
+    ['  first byte of a task, p90', ms(l.first_byte.p90_ms), '', ''],
+    [`  every frame (${l.per_frame.frames}), median`, ms(l.per_frame.median_ms), `≤ ${l.target_ms} ms`, mark(l.per_frame.median_ms <= l.target_ms)],
+    ['  every frame, p99', ms(l.per_frame.p99_ms), '', ''],
+    [`Peak RSS of cosy (${m.format} ${m.sample_rate} Hz to a pipe; median of ${m.runs} runs; ${m.big.method})`],
+    [
+      `  ${m.small.characters.toLocaleString('en')} characters (${(m.small.audio_seconds / 60).toFixed(0)} min audio)`,
+      `${mb(m.small.peak_rss_mb)} (${m.small.seconds.toFixed(1)} s)`,
+      `≤ ${m.target_mb} MB`,
+      mark(m.small.peak_rss_mb <= m.target_mb),
+    ],
+    [
+      `  ${m.big.characters.toLocaleString('en')} characters (${(m.big.audio_seconds / 3600).toFixed(1)} h audio)`,
+      `${mb(m.big.peak_rss_mb)} (${m.big.seconds.toFixed(1)} s)`,
+      `≤ ${m.target_mb} MB`,
+      mark(m.big.peak_rss_mb <= m.target_mb),
+    ],
+    ['  difference', mb(m.difference_mb), `≤ ${m.flat_target_mb} MB`, mark(m.difference_mb <= m.flat_target_mb)],
+  ];
+}
+
+/** The report as a table with a header naming the machine and the settings. */
+function formatTable(report) {
+  const { machine: mc, startup: s, latency: l, memory: m } = report;
+  const lines = [
+    `cosy ${s.version} benchmark, ${report.date}`,
+    `machine: ${mc.cpu}, ${mc.cores} cores, ${mc.memory_mb} MB RAM, ${mc.os}, node ${mc.node}`,
+    `settings: start-up ${s.runs} interleaved runs each after ${s.warmup_runs} warm-up; latency ${l.runs} runs of ` +
+      `${l.frames_per_run} frames (${l.format} ${l.sample_rate} Hz, emulator frame delay ${l.frame_delay_ms} ms); ` +
+      `memory at the emulator's default ${m.ms_per_character} ms of audio per character (not lowered), streamed as fast as cosy reads`,
+    '',
+  ];
+  const table = rows(report);
+  const header = ['measure', 'value', 'target', ''];
+  const widths = header.map((h, i) => Math.max(h.length, ...table.filter((r) => r.length > 1).map((r) => (r[i] ?? '').length)));
+  const line = (cells) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]))).join('  ').trimEnd();
+  lines.push(line(header), widths.map((w) => '─'.repeat(w)).join('  '));
+  for (const r of table) lines.push(r.length === 1 ? r[0] : line(r));
+  const missed = table.filter((r) => r[3] === '✗').length;
+  lines.push('', missed === 0 ? 'all targets met' : `${missed} target(s) missed (✗)`);
+  return lines.join('\n');
+}
+
+/** Rounds every number of the report for the JSON output. */
+function rounded(value) {
+  if (typeof value === 'number') return round(value);
+  if (Array.isArray(value)) return value.map(rounded);
+  if (value !== null && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, rounded(v)]));
+  return value;
+}
+
+/** Runs every benchmark and prints the report. */
+async function main() {
+  const json = process.argv.includes('--json');
+  const progress = (text) => {
+    if (!json || process.stderr.isTTY) process.stderr.write(`bench: ${text}\n`);
+  };
+  const home = mkdtempSync(join(os.tmpdir(), 'cosy-bench-'));
+  try {
+    const report = { date: NOW.toISOString(), machine: machine() };
+    progress('start-up…');
+    report.startup = await benchStartup();
+    progress('added latency…');
+    report.latency = await benchLatency(home);
+    progress('peak memory…');
+    report.memory = await benchMemory(home);
+    report.met = report.startup.met && report.latency.met && report.memory.met;
+    process.stdout.write(json ? `${JSON.stringify(rounded(report), null, 2)}\n` : `${formatTable(report)}\n`);
+  } finally {
+    rmSync(home, { recursive: true, force: true });
+  }
+}
+
+try {
+  await main();
+} catch (err) {
+  process.stderr.write(`bench: failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  process.exitCode = 1;
+}
