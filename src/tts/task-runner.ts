@@ -110,7 +110,7 @@ export class TaskRunner {
         try {
           await connection.send(encodeRunTask(taskId, request.model, request.parameters));
           await this.#awaitStarted(connection, taskId, signal);
-          this.#log(`task ${taskId} started in ${Date.now() - runStarted} ms on connection #${connection.id}`);
+          this.#log(`task ${taskId} started in ${Date.now() - runStarted} ms on connection #${connection.id}${reused ? ' (reused)' : ''}`);
           break;
         } catch (err) {
           if (err instanceof ClosedBeforeStart && attempt === 0) {

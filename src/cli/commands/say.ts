@@ -215,8 +215,7 @@ export async function runSay(words: string[], raw: Record<string, unknown>, cont
       signal: context.signal,
       retries: options.retries,
       onEvent: (event) => {
-        if (event.type === 'started') output.debug(`task ${event.taskId} started (connection #${event.connectionId}${event.reused ? ', reused' : ''})`);
-        else if (event.type === 'sentence-end' && spinner) spinner.update(`synthesising… sentence ${event.index + 1}`);
+        if (event.type === 'sentence-end' && spinner) spinner.update(`synthesising… sentence ${event.index + 1}`);
       },
       onRetry: (err, attempt, delay) => output.warn(`${err.message}; retry ${attempt} of ${options.retries} in ${(delay / 1000).toFixed(1)} s`),
     });
