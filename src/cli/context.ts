@@ -11,6 +11,13 @@ export interface CommandContext {
   stderr: Writable & { isTTY?: boolean };
   env: NodeJS.ProcessEnv;
   cwd: string;
-  /** Aborted on the first Ctrl-C. */
+  /** Aborted when the command must stop now: the first Ctrl-C, unless the command claimed it (see `interrupt`). */
   signal: AbortSignal;
+  /**
+   * Aborted on the first Ctrl-C. A command that can stop gracefully (finish what was requested) calls
+   * `claimInterrupt()`; then the first Ctrl-C only aborts `interrupt`, and a second one ends the process.
+   */
+  interrupt?: AbortSignal | undefined;
+  /** Claims the first Ctrl-C for a graceful stop. */
+  claimInterrupt?: (() => void) | undefined;
 }

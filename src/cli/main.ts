@@ -9,11 +9,14 @@ import { main } from './run.js';
 /** Wires the real process: signals, streams, exit code. */
 async function runProcess(): Promise<void> {
   const controller = new AbortController();
+  const interrupt = new AbortController();
+  let graceful = false;
   let interrupts = 0;
   const onSigint = (): void => {
     interrupts++;
     if (interrupts === 1) {
-      controller.abort(new InterruptedError());
+      interrupt.abort(new InterruptedError());
+      if (!graceful) controller.abort(new InterruptedError());
       return;
     }
     removeAllSync();
@@ -31,6 +34,10 @@ async function runProcess(): Promise<void> {
     env: process.env,
     cwd: process.cwd(),
     signal: controller.signal,
+    interrupt: interrupt.signal,
+    claimInterrupt: () => {
+      graceful = true;
+    },
   });
   process.exitCode = code;
   // Let pending writes to stdout/stderr flush, then leave even if a handle is still open.

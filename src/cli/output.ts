@@ -91,6 +91,11 @@ export class Output {
     if (!this.quiet) this.#line(`${this.color.yellow('warning:')} ${text}`);
   }
 
+  /** Text being sent, mirrored to stderr (--echo); written as is, without a newline of its own. */
+  echo(text: string): void {
+    this.stderr.write(redact(text));
+  }
+
   /** Diagnostic detail shown with --verbose. */
   debug(text: string): void {
     if (this.verbose) this.#line(this.color.dim(`cosy: ${text}`));

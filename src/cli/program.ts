@@ -20,6 +20,32 @@ function addConnectionOptions(cmd: Command): Command {
     .option('--emulator', 'run against a built-in emulator of the service started in-process (no key, no network)');
 }
 
+/** Adds the output and synthesis-parameter options shared by say and stream. */
+function addSynthesisOptions(cmd: Command): Command {
+  return cmd
+    .option('-o, --output <file>', 'write audio to this file (format from the extension); - for stdout')
+    .addOption(new Option('--format <format>', 'audio format (default from -o, else mp3)').choices([...AUDIO_FORMATS]))
+    .option('-m, --model <model>', 'synthesis model', DEFAULT_MODEL)
+    .option('--voice <voice>', 'voice id (default: longanyang for v3 models; see `cosy voices`)')
+    .option('--sample-rate <hz>', 'sample rate in Hz (8000, 16000, 22050, 24000, 44100, 48000; opus: 8000-48000)', parseInteger)
+    .option('--volume <0-100>', 'volume, 0 to 100 (service default 50)', parseNumber)
+    .option('--rate <0.5-2>', 'speaking rate, 0.5 to 2.0 (default 1.0)', parseNumber)
+    .option('--pitch <0.5-2>', 'pitch, 0.5 to 2.0 (default 1.0)', parseNumber)
+    .option('--bit-rate <kbps>', 'opus bit rate, 6 to 510 kbps (default 32)', parseNumber)
+    .option('--seed <n>', 'random seed, 0 to 65535: same seed and input give the same audio', parseNumber)
+    .addOption(new Option('--language <code>', 'language hint for text normalisation').choices([...LANGUAGE_HINTS]))
+    .option('--instruction <text>', 'style instruction (Instruct-capable voices; see `cosy voices --instruct`)')
+    .option('--markdown-filter', 'let the service strip Markdown symbols (v3-flash)')
+    .option('--pronounce <file>', 'JSON file of pronunciation/replace rules (hot_fix, v3-flash)')
+    .option('--aigc-tag', 'embed the invisible AIGC mark in the audio (v3 models)')
+    .option('--aigc-propagator <id>', 'AIGC propagator (with --aigc-tag)')
+    .option('--aigc-propagate-id <id>', 'AIGC propagate id (with --aigc-tag)')
+    .option('--play', 'play the audio as it arrives (ffplay, mpv, paplay or aplay)')
+    .option('--player <command>', 'play through this command, which reads audio on stdin (no shell)')
+    .option('--retries <n>', 'retries of a task after throttling, server or network errors', parseCount, 2)
+    .option('--timeout <seconds>', 'give up when the service sends nothing for this long', parseSeconds);
+}
+
 /** Adds output-control options shared by every command. */
 function addOutputOptions(cmd: Command): Command {
   return cmd
@@ -38,6 +64,7 @@ interface CommandEntry {
 /** Every subcommand of cosy, in help order. */
 const COMMANDS: readonly CommandEntry[] = [
   { name: 'say', build: buildSay },
+  { name: 'stream', build: buildStream },
   { name: 'emulator', build: buildEmulator },
 ];
 
@@ -84,27 +111,9 @@ function buildSay(context: CommandContext): Command {
     .description('speak text: argument, -f FILE or stdin → audio file or stdout')
     .argument('[text...]', 'the text to speak (omit to read -f FILE or stdin)')
     .option('-f, --file <file>', 'read the text from a file (- for stdin)')
-    .option('-o, --output <file>', 'write audio to this file (format from the extension); - for stdout')
-    .addOption(new Option('--format <format>', 'audio format (default from -o, else mp3)').choices([...AUDIO_FORMATS]))
-    .option('-m, --model <model>', 'synthesis model', DEFAULT_MODEL)
-    .option('--voice <voice>', 'voice id (default: longanyang for v3 models; see `cosy voices`)')
-    .option('--sample-rate <hz>', 'sample rate in Hz (8000, 16000, 22050, 24000, 44100, 48000; opus: 8000-48000)', parseInteger)
-    .option('--volume <0-100>', 'volume, 0 to 100 (service default 50)', parseNumber)
-    .option('--rate <0.5-2>', 'speaking rate, 0.5 to 2.0 (default 1.0)', parseNumber)
-    .option('--pitch <0.5-2>', 'pitch, 0.5 to 2.0 (default 1.0)', parseNumber)
-    .option('--bit-rate <kbps>', 'opus bit rate, 6 to 510 kbps (default 32)', parseNumber)
-    .option('--seed <n>', 'random seed, 0 to 65535: same seed and input give the same audio', parseNumber)
-    .addOption(new Option('--language <code>', 'language hint for text normalisation').choices([...LANGUAGE_HINTS]))
-    .option('--instruction <text>', 'style instruction (Instruct-capable voices; see `cosy voices --instruct`)')
-    .option('--markdown-filter', 'let the service strip Markdown symbols (v3-flash)')
-    .option('--pronounce <file>', 'JSON file of pronunciation/replace rules (hot_fix, v3-flash)')
-    .option('--aigc-tag', 'embed the invisible AIGC mark in the audio (v3 models)')
-    .option('--aigc-propagator <id>', 'AIGC propagator (with --aigc-tag)')
-    .option('--aigc-propagate-id <id>', 'AIGC propagate id (with --aigc-tag)')
     .option('--ssml', 'treat the input as SSML (default: when it starts with <speak)')
     .option('--no-ssml', 'treat the input as plain text even if it starts with <speak')
-    .option('--retries <n>', 'retries of a task after throttling, server or network errors', parseCount, 2)
-    .option('--timeout <seconds>', 'give up when the service sends nothing for this long', parseSeconds);
+  addSynthesisOptions(say);
   addConnectionOptions(say);
   addOutputOptions(say);
   say.addHelpText(
@@ -121,6 +130,33 @@ Examples:
     await runSay(words, options, context);
   });
   return say;
+}
+
+function buildStream(context: CommandContext): Command {
+  const stream = new Command('stream')
+    .description('speak text from stdin as it arrives (LLM output): audio starts before the input ends')
+    .option('--flush-ms <ms>', 'send pending text after this much quiet on stdin', parseCount, 250)
+    .option('--idle-timeout <seconds>', 'finish the current task after this long without input; new text starts a new task', parseSeconds, 20_000)
+    .option('--skip-code', 'drop fenced code blocks (```) before sending')
+    .option('--echo', 'mirror the text to stderr as it is sent');
+  addSynthesisOptions(stream);
+  addConnectionOptions(stream);
+  addOutputOptions(stream);
+  stream.addHelpText(
+    'after',
+    `
+Examples:
+  llm "tell me a story" | cosy stream --play
+  ollama run qwen2.5 "Explain DNS briefly" | cosy stream --skip-code -o dns.mp3
+  cosy stream --format pcm < notes.txt | aplay -t raw -f S16_LE -r 22050 -c 1
+
+Ctrl-C once stops reading and lets the audio already requested finish (a file is completed); twice ends at once.`,
+  );
+  stream.action(async (options: Record<string, unknown>) => {
+    const { runStream } = await import('./commands/stream.js');
+    await runStream(options, context);
+  });
+  return stream;
 }
 
 function buildEmulator(context: CommandContext): Command {

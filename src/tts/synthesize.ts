@@ -13,14 +13,18 @@ import type { AudioSink } from './audio-sink.js';
 import type { TaskEvent } from './events.js';
 import { DEFAULT_RETRIES, isRetryable, retryDelayMs } from './retry.js';
 import type { TaskRunner } from './task-runner.js';
+import { ReplayableText } from './replayable.js';
+
+/** The messages of one task: a list, or a live source (streaming input). */
+export type TaskText = Iterable<string> | AsyncIterable<string>;
 
 /** What to synthesise. */
 export interface SynthesisJob {
   model: string;
   parameters: SynthesisParameters;
   format: AudioFormat;
-  /** Tasks in order, each a list of continue-task messages. */
-  tasks: readonly (readonly string[])[];
+  /** Tasks in order, each a sequence of continue-task messages; both may arrive over time. */
+  tasks: Iterable<TaskText> | AsyncIterable<TaskText>;
 }
 
 /** Options of one synthesis. */
@@ -30,6 +34,8 @@ export interface SynthesizeOptions {
   retries?: number | undefined;
   /** Every event of every attempt, as it happens (progress, verbose logs, subtitles). */
   onEvent?: ((event: TaskEvent, taskIndex: number) => void) | undefined;
+  /** Called when a task finished, with the messages it sent. */
+  onTaskFinished?: ((taskIndex: number, messages: readonly string[]) => void) | undefined;
   /** Called before a retry. */
   onRetry?: ((error: CosyError, attempt: number, delayMs: number, taskIndex: number) => void) | undefined;
 }
@@ -68,8 +74,10 @@ export async function synthesize(
     attempts: 0,
     connectionIds: [],
   };
-  for (let taskIndex = 0; taskIndex < job.tasks.length; taskIndex++) {
-    const messages = job.tasks[taskIndex] ?? [];
+  let taskIndex = -1;
+  for await (const taskText of job.tasks) {
+    taskIndex++;
+    const text = new ReplayableText(taskText);
     const startOffset = sink.bytesWritten;
     const snapshot = joiner.snapshot();
     for (let attempt = 0; ; attempt++) {
@@ -77,7 +85,7 @@ export async function synthesize(
       let taskBytes = 0;
       try {
         joiner.startTask();
-        for await (const event of runner.run({ model: job.model, parameters: job.parameters, text: messages }, { signal: options.signal })) {
+        for await (const event of runner.run({ model: job.model, parameters: job.parameters, text: text.reader() }, { signal: options.signal })) {
           options.onEvent?.(event, taskIndex);
           if (event.type === 'audio') {
             const out = joiner.push(event.data);
@@ -93,6 +101,7 @@ export async function synthesize(
             summary.taskIds.push(event.taskId);
             summary.characters += event.characters ?? 0;
             if (taskIndex === 0) summary.firstAudioMs = event.firstAudioMs;
+            options.onTaskFinished?.(taskIndex, text.recorded);
           }
         }
         break;

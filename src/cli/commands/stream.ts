@@ -1,0 +1,167 @@
+/**
+ * `cosy stream`: text piped in (an LLM writing) is spoken as it arrives, over one bidirectional task per stretch of
+ * input; silences longer than the idle budget and the per-task limit roll over to a new task on the same
+ * connection, and the audio of all tasks forms one continuous stream or file.
+ */
+import { audioDurationMs } from '../../audio/duration.js';
+import { InterruptedError } from '../../errors.js';
+import type { Region } from '../../protocol/models.js';
+import { ReaderGoneError, type AudioSink } from '../../tts/audio-sink.js';
+import { buildRequest } from '../../tts/request.js';
+import { synthesize } from '../../tts/synthesize.js';
+import { TaskFeeder } from '../../tts/task-feeder.js';
+import { connectionFor, type ConnectionFlags } from '../connect.js';
+import type { CommandContext } from '../context.js';
+import { PlayerSink } from '../player.js';
+import { DEFAULT_FLUSH_MS, DEFAULT_IDLE_MS, readStreamInput, type StreamInputSummary } from '../stream-input.js';
+import {
+  formatBytes,
+  loadHotFix,
+  makeOutput,
+  makeRunner,
+  openSink,
+  planDestination,
+  resolveVoice,
+  synthesisOptionsFrom,
+  type SynthesisFlags,
+} from './synthesis-shared.js';
+
+/** Options of `cosy stream` after commander parsed them. */
+export interface StreamOptions extends SynthesisFlags, ConnectionFlags {
+  flushMs?: number;
+  idleTimeout?: number;
+  skipCode?: boolean;
+  echo?: boolean;
+}
+
+/** Runs `cosy stream`. */
+export async function runStream(raw: Record<string, unknown>, context: CommandContext): Promise<void> {
+  const options = raw as unknown as StreamOptions;
+  const output = makeOutput(options, context);
+  const destination = planDestination(options, context);
+  const voice = resolveVoice(options.model, options.voice);
+  const hotFix = await loadHotFix(options.pronounce);
+  const connection = await connectionFor(options, context, output);
+  let request;
+  try {
+    request = buildRequest(synthesisOptionsFrom(options, { voice, format: destination.format, region: connection.region as Region, hotFix }));
+  } catch (err) {
+    await connection.close();
+    throw err;
+  }
+  for (const w of request.warnings) output.warn(w);
+  for (const n of request.notes) output.debug(n);
+
+  let sink: AudioSink;
+  try {
+    sink = await openSink(destination, context);
+  } catch (err) {
+    await connection.close();
+    throw err;
+  }
+  if (context.stdin.isTTY) output.info('reading text from the terminal; end with Ctrl-D');
+
+  // The first Ctrl-C stops reading and lets the requested audio finish; a second one ends the process.
+  context.claimInterrupt?.();
+  const stop = context.interrupt ?? new AbortController().signal;
+  const feeder = new TaskFeeder();
+  const runner = makeRunner(connection, options, output);
+  const flushMs = options.flushMs ?? DEFAULT_FLUSH_MS;
+  const idleMs = options.idleTimeout ?? DEFAULT_IDLE_MS;
+  output.debug(`model ${request.model}, voice ${voice}, ${destination.format} ${request.sampleRate} Hz; flush after ${flushMs} ms, new task after ${idleMs} ms of silence`);
+
+  const reading = readStreamInput(
+    context.stdin,
+    feeder,
+    {
+      flushMs,
+      idleMs,
+      skipCode: options.skipCode === true,
+      onFragment: (f) => {
+        if (options.echo) output.echo(f);
+        output.debug(`sending ${JSON.stringify(f.length > 60 ? `${f.slice(0, 57)}…` : f)}`);
+      },
+      onIdle: () => output.debug(`stdin quiet for ${idleMs} ms: finishing the current task`),
+    },
+    stop,
+  );
+  // A reading error (binary input, SSML) must stop synthesis too.
+  const readAbort = new AbortController();
+  const readOutcome: Promise<StreamInputSummary> = reading.catch((err: unknown) => {
+    readAbort.abort(err);
+    throw err;
+  });
+  readOutcome.catch(() => undefined);
+  const signal = AbortSignal.any([context.signal, readAbort.signal]);
+
+  let firstAudioAt: number | undefined;
+  const started = performance.now();
+  try {
+    const summary = await synthesize(runner, { model: request.model, parameters: request.parameters, format: destination.format, tasks: feeder }, sink, {
+      signal,
+      retries: options.retries,
+      onEvent: (event, taskIndex) => {
+        if (event.type === 'audio' && firstAudioAt === undefined) firstAudioAt = performance.now();
+        if (event.type === 'started' && taskIndex > 0) output.debug(`task ${taskIndex + 1} (rollover) started`);
+      },
+      onRetry: (err, attempt, delay) => output.warn(`${err.message}; retry ${attempt} of ${options.retries} in ${(delay / 1000).toFixed(1)} s`),
+    });
+    const input = await readOutcome;
+    await sink.commit();
+    if (sink instanceof PlayerSink) await warnIfPlayerFailed(sink, output);
+    const path = destination.kind === 'file' ? destination.path : undefined;
+    const durationMs = path !== undefined ? await audioDurationMs(path, destination.format, request.sampleRate) : undefined;
+    const firstAudioMs = firstAudioAt !== undefined && input.firstByteAt !== undefined ? Math.round(firstAudioAt - input.firstByteAt) : undefined;
+    output.debug(
+      `done: ${summary.taskIds.length} task(s) ${summary.taskIds.join(', ')}; first audio ${firstAudioMs ?? '?'} ms after the first byte of text; ` +
+        `${summary.characters} billed characters; ${summary.bytes} bytes; ${Math.round(performance.now() - started)} ms in all`,
+    );
+    if (options.json) {
+      output.result({
+        ok: true,
+        file: path,
+        format: destination.format,
+        sample_rate: request.sampleRate,
+        model: request.model,
+        voice,
+        bytes: summary.bytes,
+        duration_ms: durationMs,
+        characters: summary.characters,
+        tasks: summary.taskIds.length,
+        task_ids: summary.taskIds,
+        first_audio_ms: firstAudioMs,
+        input_bytes: input.bytes,
+        interrupted: input.interrupted,
+        attempts: summary.attempts,
+      });
+    } else if (path !== undefined) {
+      output.info(`${output.color.green('wrote')} ${path} (${formatBytes(summary.bytes)}${durationMs !== undefined ? `, ${(durationMs / 1000).toFixed(1)} s` : ''})`);
+    }
+    if (input.interrupted) {
+      throw new InterruptedError(
+        `interrupted: stopped reading stdin${path !== undefined ? `; ${path} holds the complete audio of the text read so far` : ''}`,
+      );
+    }
+  } catch (err) {
+    if (err instanceof InterruptedError && !context.signal.aborted) throw err;
+    await sink.abort();
+    const reason = readAbort.signal.aborted ? readAbort.signal.reason : undefined;
+    if (err instanceof ReaderGoneError || (err as { cause?: unknown }).cause instanceof ReaderGoneError) {
+      output.debug('the reader of the audio went away; stopping');
+      return;
+    }
+    throw reason ?? err;
+  } finally {
+    feeder.end();
+    context.stdin.pause();
+    runner.close();
+    await connection.close();
+  }
+}
+
+async function warnIfPlayerFailed(sink: PlayerSink, output: ReturnType<typeof makeOutput>): Promise<void> {
+  const outcome = await sink.outcome();
+  if (outcome.code !== 0 && outcome.code !== null) {
+    output.warn(`the player exited with code ${outcome.code}${outcome.stderr ? `: ${outcome.stderr.split('\n').slice(-3).join(' / ')}` : ''}`);
+  }
+}

@@ -1,0 +1,231 @@
+/**
+ * What `say` and `stream` share: output settings, the voice default, the run-task options from flags, where the
+ * audio goes (file, stdout or a player — decided before connecting), and the runner.
+ */
+import { readFile } from 'node:fs/promises';
+import { extname } from 'node:path';
+import { UsageError } from '../../errors.js';
+import { isAudioFormat, type AudioFormat } from '../../protocol/limits.js';
+import type { HotFix } from '../../protocol/messages.js';
+import type { Region } from '../../protocol/models.js';
+import { FileSink, StreamSink, type AudioSink } from '../../tts/audio-sink.js';
+import { defaultSampleRate, parseHotFix, type SynthesisOptions } from '../../tts/request.js';
+import { TaskRunner } from '../../tts/task-runner.js';
+import type { ServiceConnection } from '../connect.js';
+import type { CommandContext } from '../context.js';
+import { Output } from '../output.js';
+import { PlayerSink, resolvePlayer, type PlayerCommand } from '../player.js';
+
+/** Flags common to the synthesis commands, as commander parsed them. */
+export interface SynthesisFlags {
+  output?: string;
+  format?: string;
+  play?: boolean;
+  player?: string;
+  model: string;
+  voice?: string;
+  sampleRate?: number;
+  volume?: number;
+  rate?: number;
+  pitch?: number;
+  bitRate?: number;
+  seed?: number;
+  language?: string;
+  instruction?: string;
+  markdownFilter?: boolean;
+  pronounce?: string;
+  aigcTag?: boolean;
+  aigcPropagator?: string;
+  aigcPropagateId?: string;
+  retries: number;
+  timeout?: number;
+  verbose?: boolean;
+  quiet?: boolean;
+  json?: boolean;
+  color?: boolean;
+}
+
+/** Audio formats by output file extension. */
+export const EXTENSION_FORMATS: Readonly<Record<string, AudioFormat>> = {
+  '.mp3': 'mp3',
+  '.wav': 'wav',
+  '.pcm': 'pcm',
+  '.raw': 'pcm',
+  '.opus': 'opus',
+  '.ogg': 'opus',
+  '.oga': 'opus',
+};
+
+/** The Output of a command from its flags. */
+export function makeOutput(flags: SynthesisFlags, context: CommandContext): Output {
+  return new Output({
+    stdout: context.stdout,
+    stderr: context.stderr,
+    env: context.env,
+    quiet: flags.quiet,
+    verbose: flags.verbose,
+    json: flags.json,
+    color: flags.color === false ? false : undefined,
+  });
+}
+
+/** The default voice of a model: a system voice of that generation, or none (v3.5 has only custom voices). */
+export function defaultVoiceFor(model: string): string | undefined {
+  switch (model) {
+    case 'cosyvoice-v3-flash':
+    case 'cosyvoice-v3-plus':
+      return 'longanyang';
+    case 'cosyvoice-v2':
+      return 'longxiaochun_v2';
+    case 'cosyvoice-v1':
+      return 'longxiaochun';
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * The voice to use: `--voice`, else the model's default.
+ * @throws UsageError for a model without system voices and no --voice.
+ */
+export function resolveVoice(model: string, voice: string | undefined): string {
+  const resolved = voice ?? defaultVoiceFor(model);
+  if (resolved === undefined) {
+    throw new UsageError(`${model} has no system voices: pass --voice with a custom voice id`, {
+      hint: 'create one with `cosy clone` or `cosy design`, or pick a model with system voices (cosyvoice-v3-flash)',
+    });
+  }
+  return resolved;
+}
+
+/** Where audio goes. */
+export type Destination =
+  | { kind: 'file'; path: string; format: AudioFormat }
+  | { kind: 'stdout'; format: AudioFormat }
+  | { kind: 'player'; format: AudioFormat; player: PlayerCommand };
+
+/** Where audio goes when no player is involved: a file path (undefined = stdout) and the format. */
+export interface OutputPlan {
+  path: string | undefined;
+  format: AudioFormat;
+}
+
+/**
+ * Decides the destination and format from -o, --format and whether stdout is a terminal.
+ * @throws UsageError on an unknown extension, a conflict, or audio bound for a terminal.
+ */
+export function planOutput(output: string | undefined, format: string | undefined, stdoutIsTTY: boolean, json: boolean): OutputPlan {
+  if (format !== undefined && !isAudioFormat(format)) throw new UsageError(`--format ${format} is not one of pcm, wav, mp3, opus`);
+  if (output === undefined || output === '-') {
+    if (output === undefined && stdoutIsTTY) {
+      throw new UsageError('refusing to write audio to a terminal', {
+        hint: 'name a file with -o out.mp3, add --play, or pipe the output (cosy say "Hi" | mpv -)',
+      });
+    }
+    if (json) throw new UsageError('--json needs -o FILE or --play: stdout carries the audio', { hint: 'add -o out.mp3' });
+    return { path: undefined, format: format ?? 'mp3' };
+  }
+  const ext = extname(output).toLowerCase();
+  const fromExt = EXTENSION_FORMATS[ext];
+  if (format !== undefined) {
+    if (fromExt !== undefined && fromExt !== format) {
+      throw new UsageError(`-o ${output} says ${fromExt} but --format says ${format}`, {
+        hint: `drop --format, or name the file with a .${format} extension`,
+      });
+    }
+    return { path: output, format };
+  }
+  if (fromExt === undefined) {
+    throw new UsageError(`cannot tell the audio format from ${JSON.stringify(output)}`, {
+      hint: 'use a .mp3, .wav, .pcm, .opus or .ogg extension, or add --format',
+    });
+  }
+  return { path: output, format: fromExt };
+}
+
+/**
+ * Decides the destination, resolving the player (if --play) before anything is sent.
+ * @throws UsageError as planOutput, for --play with -o, or when no player is found.
+ */
+export function planDestination(flags: SynthesisFlags, context: CommandContext): Destination {
+  if (flags.play || flags.player !== undefined) {
+    if (flags.output !== undefined) throw new UsageError('choose one of --play and -o', { hint: 'play now, or write a file and play it afterwards' });
+    if (flags.format !== undefined && !isAudioFormat(flags.format)) throw new UsageError(`--format ${flags.format} is not one of pcm, wav, mp3, opus`);
+    const format: AudioFormat = (flags.format as AudioFormat | undefined) ?? 'mp3';
+    const player = resolvePlayer(format, flags.sampleRate ?? defaultSampleRate(format), flags.player, context.env);
+    return { kind: 'player', format, player };
+  }
+  const plan = planOutput(flags.output, flags.format, context.stdout.isTTY === true, flags.json === true);
+  return plan.path !== undefined ? { kind: 'file', path: plan.path, format: plan.format } : { kind: 'stdout', format: plan.format };
+}
+
+/** Opens the sink for a destination. */
+export async function openSink(destination: Destination, context: CommandContext): Promise<AudioSink> {
+  switch (destination.kind) {
+    case 'file':
+      return FileSink.create(destination.path, { wav: destination.format === 'wav' });
+    case 'stdout':
+      return new StreamSink(context.stdout);
+    case 'player':
+      return new PlayerSink(destination.player, context.env);
+  }
+}
+
+/** Reads and validates a --pronounce file. */
+export async function loadHotFix(path: string | undefined): Promise<HotFix | undefined> {
+  if (path === undefined) return undefined;
+  let json: string;
+  try {
+    json = await readFile(path, 'utf8');
+  } catch (err) {
+    throw new UsageError(`cannot read --pronounce ${path}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}`);
+  }
+  return parseHotFix(json, path);
+}
+
+/** The request options from flags. */
+export function synthesisOptionsFrom(
+  flags: SynthesisFlags,
+  extra: { voice: string; format: AudioFormat; region: Region; hotFix: HotFix | undefined; ssml?: boolean; wordTimestamps?: boolean },
+): SynthesisOptions {
+  return {
+    model: flags.model,
+    voice: extra.voice,
+    format: extra.format,
+    region: extra.region,
+    sampleRate: flags.sampleRate,
+    volume: flags.volume,
+    rate: flags.rate,
+    pitch: flags.pitch,
+    bitRate: flags.bitRate,
+    seed: flags.seed,
+    language: flags.language,
+    instruction: flags.instruction,
+    markdownFilter: flags.markdownFilter,
+    hotFix: extra.hotFix,
+    aigcTag: flags.aigcTag,
+    aigcPropagator: flags.aigcPropagator,
+    aigcPropagateId: flags.aigcPropagateId,
+    ssml: extra.ssml,
+    wordTimestamps: extra.wordTimestamps,
+  };
+}
+
+/** A task runner on the connection, logging to --verbose. */
+export function makeRunner(connection: ServiceConnection, flags: SynthesisFlags, output: Output): TaskRunner {
+  return new TaskRunner({
+    url: connection.websocketUrl,
+    apiKey: connection.apiKey,
+    userAgent: connection.userAgent,
+    workspace: connection.workspace,
+    timeouts: flags.timeout !== undefined ? { firstAudioMs: flags.timeout, stallMs: flags.timeout } : undefined,
+    log: (line) => output.debug(line),
+  });
+}
+
+/** Human-readable byte count. */
+export function formatBytes(n: number): string {
+  if (n < 1024) return `${n} B`;
+  if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KB`;
+  return `${(n / 1024 / 1024).toFixed(1)} MB`;
+}

@@ -1,0 +1,182 @@
+/**
+ * Reads streaming text from stdin for `cosy stream`: raw bytes decoded as UTF-8 across chunk boundaries, fenced
+ * code optionally dropped, coalesced into fragments (StreamChunker) and grouped into tasks (TaskFeeder). A quiet
+ * period (`flushMs`) sends what is pending; a longer silence (`idleMs`) ends the current task before the service's
+ * 23-second timeout would, and the next text starts a new task.
+ */
+import type { Readable } from 'node:stream';
+import { UsageError } from '../errors.js';
+import { CodeFenceFilter } from '../text/code-fence-filter.js';
+import { StreamChunker } from '../text/stream-chunker.js';
+import type { TaskFeeder } from '../tts/task-feeder.js';
+import { firstInvalidUtf8 } from './read-input.js';
+
+/** Default quiet period after which pending text is sent (ms). */
+export const DEFAULT_FLUSH_MS = 250;
+/** Default silence on stdin after which the current task is finished (ms): below the service's 23 s. */
+export const DEFAULT_IDLE_MS = 20_000;
+
+/** Options of the reader. */
+export interface StreamInputOptions {
+  flushMs: number;
+  idleMs: number;
+  skipCode: boolean;
+  /** Called with each fragment as it is handed to the feeder (for --echo). */
+  onFragment?: ((fragment: string) => void) | undefined;
+  /** Called when the current task is ended because stdin went idle. */
+  onIdle?: (() => void) | undefined;
+}
+
+/** What the reader saw. */
+export interface StreamInputSummary {
+  bytes: number;
+  /** performance.now() when the first byte arrived. */
+  firstByteAt: number | undefined;
+  /** Whether reading stopped because of an interrupt rather than end of input. */
+  interrupted: boolean;
+}
+
+/**
+ * Reads `stdin` until it ends or `stop` fires, feeding `feeder`; ends the feeder in every case.
+ * @throws UsageError on invalid UTF-8, NUL bytes, SSML input, or input without any text.
+ */
+export function readStreamInput(stdin: Readable, feeder: TaskFeeder, options: StreamInputOptions, stop: AbortSignal): Promise<StreamInputSummary> {
+  const decoder = new TextDecoder('utf-8', { fatal: true });
+  const chunker = new StreamChunker();
+  const fences = options.skipCode ? new CodeFenceFilter() : undefined;
+  const summary: StreamInputSummary = { bytes: 0, firstByteAt: undefined, interrupted: false };
+  let sawText = false;
+  let head = '';
+  let headDecided = false;
+  let flushTimer: NodeJS.Timeout | undefined;
+  let idleTimer: NodeJS.Timeout | undefined;
+  let lastBytes: Buffer = Buffer.alloc(0);
+
+  const send = (fragments: string[]): void => {
+    for (const f of fragments) {
+      options.onFragment?.(f);
+      feeder.push(f);
+    }
+  };
+  const onQuiet = (): void => send(chunker.flush());
+  const onIdle = (): void => {
+    send(chunker.flush());
+    if (feeder.taskOpen) {
+      options.onIdle?.();
+      feeder.endTask();
+    }
+  };
+  const accept = (text: string): void => {
+    const kept = fences ? fences.push(text) : text;
+    if (kept === '') return;
+    if (!headDecided) {
+      head += kept;
+      const trimmed = head.replace(/^[\s\uFEFF]+/, '');
+      if (trimmed.length < 6 && '<speak'.startsWith(trimmed)) return;
+      headDecided = true;
+      if (/^<speak[\s>/]/.test(trimmed) || trimmed === '<speak') {
+        throw new UsageError('cosy stream does not take SSML: SSML must be sent as one message', {
+          hint: 'use cosy say for SSML documents (cosy say -f doc.xml -o out.mp3)',
+        });
+      }
+      const all = head.replace(/^\uFEFF/, '');
+      head = '';
+      if (all.trim() !== '') sawText = true;
+      send(chunker.push(all));
+      return;
+    }
+    if (kept.trim() !== '') sawText = true;
+    send(chunker.push(kept));
+  };
+
+  return new Promise<StreamInputSummary>((resolve, reject) => {
+    let finished = false;
+    const cleanup = (): void => {
+      clearTimeout(flushTimer);
+      clearTimeout(idleTimer);
+      stdin.off('data', onData);
+      stdin.off('end', onEnd);
+      stdin.off('error', onError);
+      stop.removeEventListener('abort', onStop);
+    };
+    const finish = (err?: unknown): void => {
+      if (finished) return;
+      finished = true;
+      cleanup();
+      if (err === undefined) {
+        try {
+          const tail = decoder.decode();
+          if (tail) accept(tail);
+          if (fences) {
+            const rest = fences.flush();
+            if (rest) accept(rest);
+          }
+          if (!headDecided && head !== '') {
+            headDecided = true;
+            if (head.trim() !== '') sawText = true;
+            send(chunker.push(head.replace(/^\uFEFF/, '')));
+            head = '';
+          }
+        } catch (e) {
+          err = decodeError(e, summary.bytes, lastBytes);
+        }
+      }
+      if (err === undefined) send(chunker.flush());
+      feeder.end();
+      if (err !== undefined) {
+        reject(err);
+        return;
+      }
+      if (!sawText && !summary.interrupted) {
+        reject(new UsageError('stdin closed without any text: there is nothing to speak', {
+          hint: 'pipe text in, e.g. llm "tell me a story" | cosy stream --play',
+        }));
+        return;
+      }
+      resolve(summary);
+    };
+    const onData = (chunk: Buffer | string): void => {
+      const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+      summary.firstByteAt ??= performance.now();
+      summary.bytes += bytes.length;
+      lastBytes = bytes;
+      try {
+        if (bytes.includes(0)) {
+          throw new UsageError(`stdin contains a NUL byte near byte ${summary.bytes - bytes.length + bytes.indexOf(0)}: it looks like binary data, not text`, {
+            code: 'INVALID_TEXT',
+          });
+        }
+        accept(decoder.decode(bytes, { stream: true }));
+      } catch (e) {
+        stdin.pause();
+        finish(e instanceof UsageError ? e : decodeError(e, summary.bytes, bytes));
+        return;
+      }
+      clearTimeout(flushTimer);
+      if (chunker.pending !== '') flushTimer = setTimeout(onQuiet, options.flushMs);
+      clearTimeout(idleTimer);
+      idleTimer = setTimeout(onIdle, options.idleMs);
+    };
+    const onEnd = (): void => finish();
+    const onError = (e: Error): void => finish(new UsageError(`cannot read stdin: ${e.message}`));
+    const onStop = (): void => {
+      summary.interrupted = true;
+      stdin.pause();
+      finish();
+    };
+    stdin.on('data', onData);
+    stdin.once('end', onEnd);
+    stdin.once('error', onError);
+    if (stop.aborted) onStop();
+    else stop.addEventListener('abort', onStop, { once: true });
+  });
+}
+
+function decodeError(e: unknown, totalBytes: number, lastChunk: Buffer): UsageError {
+  const offset = totalBytes - lastChunk.length + firstInvalidUtf8(lastChunk);
+  return new UsageError(`stdin is not valid UTF-8 text (near byte ${offset})`, {
+    code: 'INVALID_TEXT',
+    cause: e,
+    hint: 'cosy stream reads UTF-8 text; convert other encodings first, e.g. iconv -f GB18030 -t UTF-8',
+  });
+}

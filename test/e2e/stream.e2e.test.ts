@@ -1,0 +1,262 @@
+/**
+ * `cosy stream` end to end: a simulated LLM writes tokens with delays into the built binary, which talks to the
+ * emulator; audio must start before the input ends, gaps roll over to new tasks with nothing lost, files have one
+ * header, and Ctrl-C, EPIPE, faults and players behave as documented.
+ */
+import type { ChildProcess } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { parseBuffer } from 'music-metadata';
+import type { EmulatorOptions } from '../../src/emulator/server.js';
+import { runCli, tempDir } from '../helpers/run-cli.js';
+import { useEmulator, type TestEmulator } from '../helpers/emulator.js';
+
+let dir: string;
+let cleanup: () => void;
+let emu: TestEmulator | undefined;
+
+beforeEach(() => {
+  ({ dir, cleanup } = tempDir());
+});
+afterEach(async () => {
+  await emu?.close();
+  emu = undefined;
+  cleanup();
+});
+
+async function start(options: EmulatorOptions = {}): Promise<TestEmulator> {
+  emu = await useEmulator(dir, options);
+  return emu;
+}
+
+/** Writes `tokens` to the child's stdin with `gapMs` between them (a `number` item is an extra pause), then closes it. */
+function llm(child: ChildProcess, tokens: Array<string | number>, gapMs: number, onClose?: () => void): void {
+  let i = 0;
+  const next = (): void => {
+    if (i >= tokens.length) {
+      onClose?.();
+      child.stdin?.end();
+      return;
+    }
+    const t = tokens[i++];
+    if (typeof t === 'number') setTimeout(next, t);
+    else {
+      child.stdin?.write(t);
+      setTimeout(next, gapMs);
+    }
+  };
+  next();
+}
+
+const STORY = ['Once', ' upon', ' a', ' time', ',', ' there', ' was', ' a', ' fox', '.', ' It', ' liked', ' to', ' run', '.', ' 狐狸', '很快', '。', ' The', ' end', '.'];
+
+function wavDataOk(path: string): Buffer {
+  const wav = readFileSync(path);
+  expect(wav.toString('ascii', 0, 4)).toBe('RIFF');
+  expect(wav.indexOf('RIFF', 4)).toBe(-1);
+  expect(wav.readUInt32LE(4)).toBe(wav.length - 8);
+  expect(wav.readUInt32LE(40)).toBe(wav.length - 44);
+  return wav;
+}
+
+describe('cosy stream', () => {
+  it('starts audio on stdout before the input has ended, and speaks every token', async () => {
+    const { env, emulator } = await start();
+    let firstAudioAt = 0;
+    let stdinClosedAt = 0;
+    const r = await runCli(['stream', '--format', 'pcm'], {
+      env,
+      cwd: dir,
+      onSpawn: (child) => {
+        child.stdout?.once('data', () => (firstAudioAt = performance.now()));
+        llm(child, STORY, 60, () => (stdinClosedAt = performance.now()));
+      },
+    });
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(firstAudioAt).toBeGreaterThan(0);
+    expect(firstAudioAt).toBeLessThan(stdinClosedAt);
+    expect(emulator.tasks).toHaveLength(1);
+    expect(emulator.tasks[0]?.texts.join('')).toBe(STORY.join(''));
+    expect(emulator.tasks[0]?.texts.length).toBeGreaterThan(1); // sent as it came, not all at the end
+    expect(r.stdout.length).toBe(emulator.tasks[0]?.audioBytes);
+  });
+
+  it('rolls over to a new task after an idle gap, losing nothing, into one WAV', async () => {
+    const { env, emulator } = await start({ idleTimeoutMs: 1500 });
+    const r = await runCli(['stream', '-o', 'story.wav', '--idle-timeout', '0.6', '--json'], {
+      env,
+      cwd: dir,
+      onSpawn: (child) => llm(child, ['First part', ' of the story.', ' And a tail', 2000, ' then more. ', 'Second part', '.'], 30),
+    });
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(emulator.tasks.map((t) => t.status)).toEqual(['finished', 'finished']);
+    expect(emulator.tasks.map((t) => t.texts.join('')).join('')).toBe('First part of the story. And a tail then more. Second part.');
+    expect(emulator.tasks[0]?.connectionId).toBe(emulator.tasks[1]?.connectionId);
+    const wav = wavDataOk(join(dir, 'story.wav'));
+    expect(wav.length - 44).toBe(emulator.tasks.reduce((n, t) => n + t.audioBytes - 44, 0));
+    const summary = JSON.parse(r.stdout.toString());
+    expect(summary).toMatchObject({ ok: true, tasks: 2, interrupted: false });
+    expect(summary.first_audio_ms).toBeGreaterThanOrEqual(0);
+  });
+
+  it('drops fenced code with --skip-code and echoes what it sends with --echo', async () => {
+    const { env, emulator } = await start();
+    const input = 'Here is code:\n```python\nprint("hi")\n```\nThat was it.\n';
+    const r = await runCli(['stream', '-o', 'c.mp3', '--skip-code', '--echo'], { env, cwd: dir, stdin: input });
+    expect(r.code).toBe(0);
+    expect(emulator.tasks[0]?.texts.join('')).toBe('Here is code:\nThat was it.\n');
+    expect(r.stderr).toContain('Here is code:\nThat was it.\n');
+    expect(r.stderr).not.toContain('print');
+  });
+
+  it.each<[string, string | Buffer, string]>([
+    ['empty input', '', 'stdin closed without any text'],
+    ['whitespace only', '  \n\t ', 'stdin closed without any text'],
+    ['SSML', '  <speak>Hi</speak>', 'cosy stream does not take SSML'],
+    ['invalid UTF-8', Buffer.from([0x48, 0x69, 0x20, 0xc3, 0x28, 0x41]), 'stdin is not valid UTF-8 text (near byte 3)'],
+    ['binary garbage', Buffer.from([0x7f, 0x45, 0x4c, 0x46, 0x02, 0x01, 0x01, 0x00, 0x00]), 'NUL byte'],
+  ])('%s is a usage error (exit 2) and leaves no file', async (_name, stdin, message) => {
+    const { env } = await start();
+    const r = await runCli(['stream', '-o', 'x.mp3'], { env, cwd: dir, stdin });
+    expect(r.stderr).toContain(message);
+    expect(r.code).toBe(2);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
+  it('first Ctrl-C stops reading and completes the file; exit 130', async () => {
+    const { env, emulator } = await start();
+    const r = await runCli(['stream', '-o', 'part.wav'], {
+      env,
+      cwd: dir,
+      onSpawn: (child) => {
+        child.stdin?.write('This sentence was read before the interrupt. ');
+        setTimeout(() => child.kill('SIGINT'), 700);
+      },
+    });
+    expect(r.code).toBe(130);
+    expect(r.stderr).toContain('interrupted: stopped reading stdin; part.wav holds the complete audio of the text read so far');
+    expect(emulator.tasks[0]?.status).toBe('finished');
+    expect(emulator.tasks[0]?.texts.join('')).toBe('This sentence was read before the interrupt. ');
+    wavDataOk(join(dir, 'part.wav'));
+  });
+
+  it('a second Ctrl-C aborts at once and removes the temporary file', async () => {
+    const { env } = await start({ faults: { frameDelayMs: 200 } });
+    const r = await runCli(['stream', '-o', 'gone.wav'], {
+      env,
+      cwd: dir,
+      onSpawn: (child) => {
+        child.stdin?.write('A long sentence that takes a while to synthesise at this slow frame rate. And another one here. ');
+        setTimeout(() => child.kill('SIGINT'), 600);
+        setTimeout(() => child.kill('SIGINT'), 900);
+      },
+    });
+    expect(r.code).toBe(130);
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
+  it('treats a reader that closes stdout (EPIPE) as a normal end', async () => {
+    const { env } = await start({ faults: { frameDelayMs: 5 } });
+    const r = await runCli(['stream', '--format', 'pcm'], {
+      env,
+      cwd: dir,
+      onSpawn: (child) => {
+        child.stdout?.once('data', () => child.stdout?.destroy());
+        llm(child, Array.from({ length: 40 }, () => 'More words to say. '), 10);
+      },
+    });
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe('');
+  });
+
+  it.each<[string, EmulatorOptions, string[], number, RegExp]>([
+    ['task-failed mid-audio', { faults: { failAfterFrames: 2 } }, ['--retries', '0'], 4, /InternalError/],
+    ['a dropped connection', { faults: { dropAfterFrames: 1 } }, ['--retries', '0'], 5, /connection closed before the task finished/],
+    ['a malformed frame', { faults: { malformedFrameAfter: 1 } }, [], 4, /malformed frame/],
+    ['throttling', { faults: { maxTasksPerSecond: 0 } }, ['--retries', '0'], 4, /Throttling.RateQuota/],
+  ])('%s: documented exit code, no file', async (_name, options, args, code, message) => {
+    const { env } = await start(options);
+    const r = await runCli(['stream', '-o', 'f.wav', ...args], { env, cwd: dir, stdin: 'Some text to speak. And more of it here. ' });
+    expect(r.stderr).toMatch(message);
+    expect(r.code).toBe(code);
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
+  it('retries a failed task by replaying the text it had sent, and completes the file', async () => {
+    const { env, emulator } = await start({ faults: { dropAfterFrames: 1, times: 1 } });
+    const r = await runCli(['stream', '-o', 'r.wav'], {
+      env,
+      cwd: dir,
+      onSpawn: (child) => llm(child, ['Sentence one is here. ', 'Sentence two follows. ', 'And three.'], 50),
+    });
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/retry 1 of 2/);
+    const last = emulator.tasks.at(-1);
+    expect(last?.status).toBe('finished');
+    expect(last?.texts.join('')).toBe('Sentence one is here. Sentence two follows. And three.');
+    const wav = wavDataOk(join(dir, 'r.wav'));
+    expect(wav.length).toBe(last?.audioBytes);
+  });
+});
+
+describe('--play', () => {
+  /** A fake player on PATH named `name` that copies its stdin to $PLAYER_OUT (or exits early with $PLAYER_EXIT). */
+  function installPlayer(name: string): string {
+    const bin = join(dir, 'bin');
+    mkdirSync(bin, { recursive: true });
+    const path = join(bin, name);
+    writeFileSync(path, '#!/bin/sh\nif [ -n "$PLAYER_EXIT" ]; then head -c 10 > /dev/null; exit 0; fi\ncat > "$PLAYER_OUT"\n');
+    chmodSync(path, 0o755);
+    return bin;
+  }
+
+  it('stream --play feeds a player found on PATH with the same audio a file would get', async () => {
+    const { env } = await start();
+    const bin = installPlayer('mpv');
+    const out = join(dir, 'played.mp3');
+    const r = await runCli(['stream', '--play'], { env: { ...env, PATH: `${bin}:${env['PATH']}`, PLAYER_OUT: out }, cwd: dir, stdin: 'Play me now. ' });
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const file = await runCli(['say', 'Play me now. ', '-o', 'ref.mp3'], { env, cwd: dir });
+    expect(file.code).toBe(0);
+    expect(readFileSync(out).equals(readFileSync(join(dir, 'ref.mp3')))).toBe(true);
+    const meta = await parseBuffer(readFileSync(out), { mimeType: 'audio/mpeg' });
+    expect(meta.format.container).toContain('MPEG');
+  });
+
+  it('say --player CMD uses the given command, without a shell', async () => {
+    const { env } = await start();
+    const bin = installPlayer('custom-player');
+    const out = join(dir, 'p.wav');
+    const r = await runCli(['say', 'Hello player.', '--player', join(bin, 'custom-player'), '--format', 'wav'], {
+      env: { ...env, PLAYER_OUT: out },
+      cwd: dir,
+    });
+    expect(r.code).toBe(0);
+    expect(readFileSync(out).toString('ascii', 0, 4)).toBe('RIFF');
+  });
+
+  it('a player the user closes early is a normal end', async () => {
+    const { env } = await start({ faults: { frameDelayMs: 20 } });
+    const bin = installPlayer('mpv');
+    const r = await runCli(['stream', '--play'], {
+      env: { ...env, PATH: `${bin}:${env['PATH']}`, PLAYER_EXIT: '1' },
+      cwd: dir,
+      stdin: 'A sentence. '.repeat(30),
+    });
+    expect(r.code).toBe(0);
+  });
+
+  it('a missing player is an error before anything is sent', async () => {
+    const { env, emulator } = await start();
+    const r = await runCli(['stream', '--play'], { env: { ...env, PATH: join(dir, 'empty') }, cwd: dir, stdin: 'Hi.' });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('no audio player for mp3 found on PATH (tried ffplay, mpv)');
+    expect(emulator.connections()).toBe(0);
+    expect(existsSync(join(dir, 'empty'))).toBe(false);
+  });
+});
