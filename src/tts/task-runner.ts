@@ -20,6 +20,11 @@ export interface RunnerOptions {
   timeouts?: Partial<Timeouts> | undefined;
   /** Debug log sink; never receives the API key. */
   log?: ((line: string) => void) | undefined;
+  /**
+   * Awaited before every run-task is sent (retries and reopened connections included): the seam for a rate
+   * limiter on task starts shared by several runners.
+   */
+  beforeRunTask?: ((signal: AbortSignal | undefined) => Promise<void>) | undefined;
 }
 
 /** One synthesis task. */
@@ -106,6 +111,8 @@ export class TaskRunner {
         const opened = await this.#connect(signal);
         connection = opened.connection;
         reused = opened.reused;
+        await this.#options.beforeRunTask?.(signal);
+        signal?.throwIfAborted();
         const runStarted = Date.now();
         try {
           await connection.send(encodeRunTask(taskId, request.model, request.parameters));
