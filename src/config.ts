@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { config as loadDotenv } from 'dotenv';
 import { AuthError, UsageError } from './errors.js';
 import type { Region } from './protocol/models.js';
+import { userKeyFilePath, type Config } from './config-file.js';
 
 /** Built-in endpoints per region (protocol.md §1). */
 export const REGION_ENDPOINTS: Record<Region, { websocket: string; http: string }> = {
@@ -46,13 +47,15 @@ export function loadDotEnvFile(cwd: string, env: NodeJS.ProcessEnv): void {
 export interface ApiKey {
   key: string;
   source: string;
+  /** The key file it was read from, when it came from a file. */
+  file?: string;
 }
 
 /**
  * Finds the API key.
  * @throws AuthError explaining every way to set one when none is found, or when the key is malformed.
  */
-export function resolveApiKey(flag: string | undefined, env: NodeJS.ProcessEnv): ApiKey {
+export function resolveApiKey(flag: string | undefined, env: NodeJS.ProcessEnv, config?: Config): ApiKey {
   const candidates: Array<[string | undefined, string]> = [
     [flag, '--api-key'],
     [env[ENV.apiKey], ENV.apiKey],
@@ -60,7 +63,23 @@ export function resolveApiKey(flag: string | undefined, env: NodeJS.ProcessEnv):
   for (const [value, source] of candidates) {
     if (value !== undefined && value.trim() !== '') return checkKey(value.trim(), source);
   }
-  const file = env[ENV.apiKeyFile] || defaultKeyFile();
+  // An explicitly named key file must exist; the default locations are tried in turn.
+  const named = config?.string('api-key-file') ?? (env[ENV.apiKeyFile] || undefined);
+  if (named !== undefined && !existsSync(named)) {
+    throw new AuthError(`the API key file ${named} does not exist`, {
+      code: 'NO_KEY',
+      hint: `fix ${ENV.apiKeyFile} or the api-key-file setting (cosy config list), or save a key with: cosy config set-key`,
+    });
+  }
+  const files = named !== undefined ? [named] : [userKeyFilePath(env), defaultKeyFile()];
+  for (const file of files) {
+    const found = readKeyFile(file);
+    if (found) return found;
+  }
+  throw noKeyError();
+}
+
+function readKeyFile(file: string): ApiKey | undefined {
   if (existsSync(file)) {
     let content: string;
     try {
@@ -69,14 +88,18 @@ export function resolveApiKey(flag: string | undefined, env: NodeJS.ProcessEnv):
     } catch (err) {
       throw new AuthError(`cannot read the API key file ${file}: ${(err as Error).message}`, { code: 'NO_KEY' });
     }
-    if (content !== '') return checkKey(content, file);
+    if (content !== '') return { ...checkKey(content, file), file };
   }
-  throw new AuthError('no API key: cosy needs a DashScope (Model Studio) API key', {
+  return undefined;
+}
+
+function noKeyError(): AuthError {
+  return new AuthError('no API key: cosy needs a DashScope (Model Studio) API key', {
     code: 'NO_KEY',
     hint:
       `set ${ENV.apiKey}=sk-… in the environment or in a .env file in this folder, or put the key in ${defaultKeyFile()} ` +
       `(or the file named by ${ENV.apiKeyFile}). Keys are per region: Beijing keys for --region cn, Singapore keys for --region intl. ` +
-      'To try cosy without a key, add --emulator',
+      'You can also save one with `cosy config set-key`. To try cosy without a key, add --emulator',
   });
 }
 
@@ -135,22 +158,29 @@ export interface EndpointFlags {
   httpEndpoint?: string | undefined;
 }
 
-/** Resolves the endpoints: flags, then the SDK environment variables, then the region's defaults. */
-export function resolveEndpoints(flags: EndpointFlags, env: NodeJS.ProcessEnv): Endpoints {
-  const regionRaw = flags.region ?? env[ENV.region] ?? 'cn';
+/** Resolves the endpoints: flags, then the SDK environment variables (and, with `config`, the project and user
+ * configuration files, which rank below the environment), then the region's defaults. */
+export function resolveEndpoints(flags: EndpointFlags, env: NodeJS.ProcessEnv, config?: Config): Endpoints {
+  const pick = (flag: string | undefined, flagName: string, key: string, envName: string): { value: string; source: string } | undefined => {
+    if (flag !== undefined) return { value: flag, source: flagName };
+    if (config) {
+      const v = config.get(key);
+      return v ? { value: String(v.value), source: v.origin } : undefined;
+    }
+    const e = env[envName];
+    return e ? { value: e, source: envName } : undefined;
+  };
+  const regionChoice = pick(flags.region, '--region', 'region', ENV.region);
+  const regionRaw = regionChoice?.value ?? 'cn';
   if (regionRaw !== 'cn' && regionRaw !== 'intl') {
-    throw new UsageError(`--region ${regionRaw} is not a region; use cn (Beijing) or intl (Singapore)`);
+    throw new UsageError(`region ${regionRaw} (from ${regionChoice?.source ?? '--region'}) is not a region; use cn (Beijing) or intl (Singapore)`);
   }
   const region: Region = regionRaw;
-  const ws = flags.endpoint
-    ? checkEndpoint(flags.endpoint, 'websocket', '--endpoint')
-    : env[ENV.websocketUrl]
-      ? checkEndpoint(env[ENV.websocketUrl] ?? '', 'websocket', ENV.websocketUrl)
-      : REGION_ENDPOINTS[region].websocket;
-  const http = flags.httpEndpoint
-    ? checkEndpoint(flags.httpEndpoint, 'http', '--http-endpoint')
-    : env[ENV.httpUrl]
-      ? checkEndpoint(env[ENV.httpUrl] ?? '', 'http', ENV.httpUrl)
-      : REGION_ENDPOINTS[region].http;
-  return { region, websocketUrl: ws, httpUrl: http };
+  const ws = pick(flags.endpoint, '--endpoint', 'endpoint', ENV.websocketUrl);
+  const http = pick(flags.httpEndpoint, '--http-endpoint', 'http-endpoint', ENV.httpUrl);
+  return {
+    region,
+    websocketUrl: ws ? checkEndpoint(ws.value, 'websocket', ws.source) : REGION_ENDPOINTS[region].websocket,
+    httpUrl: http ? checkEndpoint(http.value, 'http', http.source) : REGION_ENDPOINTS[region].http,
+  };
 }

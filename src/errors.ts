@@ -163,6 +163,16 @@ export class InterruptedError extends CosyError {
   }
 }
 
+/**
+ * The command has already printed everything about this failure (e.g. `cosy lint`'s report); the error only
+ * carries the exit code, and run.ts prints nothing more.
+ */
+export class ReportedError extends CosyError {
+  constructor(summary: string, exitCode: ExitCodeValue) {
+    super(summary, 'REPORTED', exitCode);
+  }
+}
+
 /** A hint for a task-failed error, from its code and message (protocol.md §5). */
 export function hintForServiceError(code: string, message: string): string | undefined {
   if (/418/.test(message)) {

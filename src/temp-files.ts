@@ -31,3 +31,23 @@ export function removeAllSync(): void {
   }
   pending.clear();
 }
+
+/**
+ * Writes a small file atomically: a temporary file in the same folder, renamed into place. Nothing appears under
+ * `path` unless the whole content was written.
+ */
+export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
+  const { writeFile, rename, unlink } = await import('node:fs/promises');
+  const { dirname, basename, join } = await import('node:path');
+  const temp = join(dirname(path), `.${basename(path)}.${process.pid}.${Date.now().toString(36)}.cosy-partial`);
+  trackTempFile(temp);
+  try {
+    await writeFile(temp, data, { flag: 'wx' });
+    await rename(temp, path);
+  } catch (err) {
+    await unlink(temp).catch(() => undefined);
+    throw err;
+  } finally {
+    releaseTempFile(temp);
+  }
+}

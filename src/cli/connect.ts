@@ -2,7 +2,8 @@
  * Resolves how a command reaches the service: credentials and endpoints from flags, environment and `.env`, or an
  * in-process emulator when `--emulator` is given (never as a silent fallback for a missing key).
  */
-import { loadDotEnvFile, resolveApiKey, resolveEndpoints, ENV } from '../config.js';
+import { Config, isGroupOrWorldReadable } from '../config-file.js';
+import { loadDotEnvFile, resolveApiKey, resolveEndpoints } from '../config.js';
 import { UsageError } from '../errors.js';
 import { userAgent } from '../version.js';
 import type { CommandContext } from './context.js';
@@ -16,6 +17,7 @@ export interface ConnectionFlags {
   workspace?: string;
   apiKey?: string;
   emulator?: boolean;
+  profile?: string;
 }
 
 /** Everything needed to reach the service; `close` stops an in-process emulator. */
@@ -37,6 +39,8 @@ export const EMULATOR_KEY = 'sk-cosy-emulator';
 /** Resolves the connection for a command. */
 export async function connectionFor(flags: ConnectionFlags, context: CommandContext, output: Output): Promise<ServiceConnection> {
   const env = context.env;
+  loadDotEnvFile(context.cwd, env);
+  const config = Config.load(context.cwd, env, flags.profile);
   if (flags.emulator) {
     if (flags.endpoint || flags.httpEndpoint) throw new UsageError('--emulator cannot be combined with --endpoint/--http-endpoint');
     const { startEmulator } = await import('../emulator/server.js');
@@ -46,28 +50,30 @@ export async function connectionFor(flags: ConnectionFlags, context: CommandCont
       websocketUrl: emulator.websocketUrl,
       httpUrl: emulator.httpUrl,
       apiKey: EMULATOR_KEY,
-      region: flags.region ?? 'cn',
-      workspace: flags.workspace,
+      region: flags.region ?? config.string('region') ?? 'cn',
+      workspace: flags.workspace ?? config.string('workspace'),
       userAgent: userAgent(),
       emulated: true,
       close: () => emulator.close(),
     };
   }
-  loadDotEnvFile(context.cwd, env);
   if (flags.apiKey !== undefined) {
     registerSecret(flags.apiKey);
     output.warn('--api-key is visible to other users of this machine (process list, shell history); prefer DASHSCOPE_API_KEY or a .env file');
   }
-  const endpoints = resolveEndpoints(flags, env);
-  const key = resolveApiKey(flags.apiKey, env);
+  const endpoints = resolveEndpoints(flags, env, config);
+  const key = resolveApiKey(flags.apiKey, env, config);
   registerSecret(key.key);
+  if (key.file !== undefined && isGroupOrWorldReadable(key.file)) {
+    output.warn(`the API key file ${key.file} can be read by other users; run: chmod 600 ${key.file}`);
+  }
   output.debug(`API key from ${key.source}; endpoint ${endpoints.websocketUrl}`);
   return {
     websocketUrl: endpoints.websocketUrl,
     httpUrl: endpoints.httpUrl,
     apiKey: key.key,
     region: endpoints.region,
-    workspace: flags.workspace ?? (env[ENV.workspace] || undefined),
+    workspace: flags.workspace ?? config.string('workspace'),
     userAgent: userAgent(),
     emulated: false,
     close: () => Promise.resolve(),

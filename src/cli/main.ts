@@ -40,10 +40,20 @@ async function runProcess(): Promise<void> {
     },
   });
   process.exitCode = code;
-  // Let pending writes to stdout/stderr flush, then leave even if a handle is still open.
-  const done = (): void => process.exit(code);
-  if (process.stdout.writableLength > 0) process.stdout.once('drain', done);
-  else setImmediate(done);
+  // Let pending writes to stdout and stderr flush (both may be pipes), then leave even if a handle is still open.
+  await Promise.all([drained(process.stdout), drained(process.stderr)]);
+  process.exit(code);
+}
+
+/** Resolves once everything written to `stream` has been handed to the OS (or the stream is gone). */
+function drained(stream: NodeJS.WriteStream): Promise<void> {
+  if (stream.writableLength === 0 || stream.destroyed) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = (): void => resolve();
+    stream.once('drain', done);
+    stream.once('close', done);
+    stream.once('error', done);
+  });
 }
 
 await runProcess();

@@ -91,6 +91,13 @@ export class Output {
     if (!this.quiet) this.#line(`${this.color.yellow('warning:')} ${text}`);
   }
 
+  /** Preformatted report lines for people (e.g. lint findings), written to stderr as they are. */
+  raw(text: string): void {
+    const spinner = this.#spinner;
+    if (spinner) spinner.stop();
+    this.stderr.write(redact(text));
+  }
+
   /** Text being sent, mirrored to stderr (--echo); written as is, without a newline of its own. */
   echo(text: string): void {
     this.stderr.write(redact(text));

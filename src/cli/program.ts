@@ -17,7 +17,8 @@ function addConnectionOptions(cmd: Command): Command {
     .option('--http-endpoint <url>', 'HTTP API base URL (default from the region; env DASHSCOPE_HTTP_BASE_URL)')
     .option('--workspace <id>', 'Model Studio workspace id (env DASHSCOPE_WORKSPACE_ID)')
     .option('--api-key <key>', 'API key (prefer DASHSCOPE_API_KEY or a .env file: flags are visible to other users)')
-    .option('--emulator', 'run against a built-in emulator of the service started in-process (no key, no network)');
+    .option('--emulator', 'run against a built-in emulator of the service started in-process (no key, no network)')
+    .option('--profile <name>', 'use this profile of the configuration files (env COSY_PROFILE; see `cosy config`)');
 }
 
 /** Adds the output and synthesis-parameter options shared by say and stream. */
@@ -40,6 +41,11 @@ function addSynthesisOptions(cmd: Command): Command {
     .option('--aigc-tag', 'embed the invisible AIGC mark in the audio (v3 models)')
     .option('--aigc-propagator <id>', 'AIGC propagator (with --aigc-tag)')
     .option('--aigc-propagate-id <id>', 'AIGC propagate id (with --aigc-tag)')
+    .option('--subtitles <file>', 'write subtitles with word timing: .srt, .vtt, .lrc or .json')
+    .addOption(new Option('--subtitles-fallback <mode>', 'voices without word timestamps: one cue per sentence, timed from the audio').choices(['sentence']))
+    .option('--max-cue-chars <n>', 'longest subtitle cue (default 42 Latin / 20 CJK characters)', parseInteger)
+    .option('--words-per-cue <n>', 'karaoke-style cues of N words', parseInteger)
+    .option('--karaoke', 'per-word timing tags inside cues (.vtt, .lrc)')
     .option('--play', 'play the audio as it arrives (ffplay, mpv, paplay or aplay)')
     .option('--player <command>', 'play through this command, which reads audio on stdin (no shell)')
     .option('--retries <n>', 'retries of a task after throttling, server or network errors', parseCount, 2)
@@ -65,7 +71,12 @@ interface CommandEntry {
 const COMMANDS: readonly CommandEntry[] = [
   { name: 'say', build: buildSay },
   { name: 'stream', build: buildStream },
+  { name: 'voices', build: buildVoices },
+  { name: 'clone', build: buildClone },
+  { name: 'design', build: buildDesign },
+  { name: 'lint', build: buildLint },
   { name: 'emulator', build: buildEmulator },
+  { name: 'config', build: buildConfig },
 ];
 
 /**
@@ -177,17 +188,245 @@ function buildEmulator(context: CommandContext): Command {
     .option('--max-tasks-per-second <n>', 'fault: throttle task starts beyond N per second', parseInteger)
     .addOption(new Option('--throttle-at <where>', 'how throttling shows').choices(['task', 'handshake']).default('task'))
     .option('--fault-times <n>', 'apply the task faults to the first N tasks only', parseCount)
+    .option('--voice-ready <ms>', 'custom voices stay DEPLOYING this long before they are OK (default 500)', parseCount)
+    .option('--reject-audio <text>', 'cloning audio whose URL or bytes contain this text ends UNDEPLOYED (default cosy-reject-audio)')
     .addHelpText(
       'after',
       `
 Examples:
   cosy emulator --port 8765
   cosy emulator --port 0 --json          # one JSON line with the URLs, for scripts
-  cosy emulator --max-tasks-per-second 3 --fail-after-frames 2 --fault-times 1`,
+  cosy emulator --max-tasks-per-second 3 --fail-after-frames 2 --fault-times 1
+  cosy emulator --voice-ready 3000 --reject-audio bad-take   # slower cloning; clones of *bad-take* fail`,
     );
   emulator.action(async (options: Record<string, unknown>) => {
     const { runEmulatorFromCli } = await import('./commands/emulator-cli.js');
     await runEmulatorFromCli(options, context);
   });
   return emulator;
+}
+
+/** Adds the options of commands that wait for a custom voice to be ready. */
+function addWaitOptions(cmd: Command): Command {
+  return cmd
+    .option('--no-wait', 'return at once instead of waiting until the voice is ready')
+    .option('--timeout <seconds>', 'give up waiting after this long (default 300)', parseSeconds);
+}
+
+/** Gives nested subcommands the settings run.ts applies to top-level ones (output streams, exit override). */
+function inheritSettings(parent: Command): void {
+  parent.hook('preSubcommand', (thisCommand, sub) => {
+    sub.copyInheritedSettings(thisCommand);
+  });
+}
+
+function buildVoices(context: CommandContext): Command {
+  const voices = new Command('voices')
+    .description('list the system voices (with filters) or your custom voices (--custom); show, delete or update voices')
+    .option('-m, --model <model>', 'only voices of this model (with --custom: of this target model)')
+    .option('--language <code>', 'only voices speaking this language (zh also matches zh-Sichuan, yue is Cantonese)')
+    .option('--ssml', 'only voices with SSML support')
+    .option('--instruct', 'only Instruct-capable voices (their instruction forms are listed)')
+    .option('--timestamps', 'only voices with word timestamps')
+    .option('--search <text>', 'only voices whose id, name, scenario or traits contain this text')
+    .option('--custom', "list the account's custom voices (cloned and designed) instead of the system voices")
+    .option('--prefix <prefix>', 'with --custom: only voices created with this prefix')
+    .option('--ids', 'print only voice ids, one per line')
+    .enablePositionalOptions();
+  addConnectionOptions(voices);
+  addOutputOptions(voices);
+  voices.addHelpText(
+    'after',
+    `
+A table on a terminal, tab-separated columns in a pipe, one JSON document with --json.
+
+Examples:
+  cosy voices --model cosyvoice-v3-flash --language en
+  cosy voices --instruct                     # voices that take --instruction, with their forms
+  cosy voices --search news --ids
+  cosy voices --custom --prefix narrator1
+  cosy voices show longanyang
+  cosy voices rm cosyvoice-v3.5-plus-narrator1-0123abcd --yes`,
+  );
+  voices.action(async (options: Record<string, unknown>) => {
+    const { runVoices } = await import('./commands/voices.js');
+    await runVoices(options, context);
+  });
+  inheritSettings(voices);
+
+  const show = new Command('show')
+    .description('show a voice: a system voice from the catalogue, or a custom voice (status, target model, source)')
+    .argument('<voice-id>', 'the voice id');
+  addConnectionOptions(show);
+  addOutputOptions(show);
+  show.action(async (id: string, options: Record<string, unknown>) => {
+    const [{ runVoicesShow }, { withParentOptions }] = await Promise.all([import('./commands/voices.js'), import('./option-values.js')]);
+    await runVoicesShow(id, withParentOptions(options, voices.opts()), context);
+  });
+
+  const rm = new Command('rm')
+    .description('delete custom voices (asks first on a terminal; --yes in scripts)')
+    .argument('<voice-id...>', 'the voice ids')
+    .option('-y, --yes', 'delete without asking');
+  addConnectionOptions(rm);
+  addOutputOptions(rm);
+  rm.action(async (ids: string[], options: Record<string, unknown>) => {
+    const [{ runVoicesRm }, { withParentOptions }] = await Promise.all([import('./commands/voices.js'), import('./option-values.js')]);
+    await runVoicesRm(ids, withParentOptions(options, voices.opts()), context);
+  });
+
+  const update = new Command('update')
+    .description('re-clone a cloned voice from new audio (a local file is checked and uploaded)')
+    .argument('<voice-id>', 'the cloned voice')
+    .argument('<audio>', 'an https:// URL or a local WAV/MP3/M4A file');
+  addWaitOptions(update);
+  addConnectionOptions(update);
+  addOutputOptions(update);
+  update.action(async (id: string, audio: string, options: Record<string, unknown>) => {
+    const [{ runVoicesUpdate }, { withParentOptions }] = await Promise.all([import('./commands/voices.js'), import('./option-values.js')]);
+    await runVoicesUpdate(id, audio, withParentOptions(options, voices.opts()), context);
+  });
+
+  voices.addCommand(show).addCommand(rm).addCommand(update);
+  return voices;
+}
+
+function buildClone(context: CommandContext): Command {
+  const clone = new Command('clone')
+    .description('clone a voice from 10-20 s of speech: a local WAV/MP3/M4A file (checked, then uploaded) or an https:// URL')
+    .argument('<audio>', 'a local audio file or an https:// URL')
+    .option('--prefix <prefix>', 'name part of the voice id: lowercase letters and digits, 1-9 characters (default cosy)')
+    .option('-m, --model <model>', 'the model the voice is for; it works only with this model (default cosyvoice-v3.5-plus)')
+    .addOption(new Option('--language <code>', 'language of the sample').choices([...LANGUAGE_HINTS]));
+  addWaitOptions(clone);
+  addConnectionOptions(clone);
+  addOutputOptions(clone);
+  clone.addHelpText(
+    'after',
+    `
+Prints the new voice id on stdout (the full record with --json) once the voice is ready.
+
+Examples:
+  cosy clone sample.wav --prefix narrator1
+  cosy clone https://example.com/sample.mp3 --model cosyvoice-v3-flash --language en --no-wait
+  cosy say --model cosyvoice-v3.5-plus --voice "$(cosy clone sample.wav)" "Hello in my own voice"`,
+  );
+  clone.action(async (audio: string, options: Record<string, unknown>) => {
+    const { runClone } = await import('./commands/clone.js');
+    await runClone(audio, options, context);
+  });
+  return clone;
+}
+
+function buildDesign(context: CommandContext): Command {
+  const design = new Command('design')
+    .description('design a voice from a description (Chinese or English, at most 500 characters) and save its preview')
+    .argument('<description...>', 'what the voice should sound like')
+    .option('--preview-text <text>', 'what the preview says (at most 200 characters; default: a greeting in the description\'s language)')
+    .option('--prefix <prefix>', 'name part of the voice id: lowercase letters and digits, 1-9 characters (default cosy)')
+    .option('-m, --model <model>', 'the model the voice is for; it works only with this model (default cosyvoice-v3.5-plus)')
+    .addOption(new Option('--language <code>', 'language of the preview text').choices(['zh', 'en']))
+    .option('-o, --output <file>', 'save the preview here (default: <voice id>.wav)')
+    .addOption(new Option('--format <format>', 'preview format (default from -o, else wav)').choices([...AUDIO_FORMATS]))
+    .option('--sample-rate <hz>', 'preview sample rate in Hz (default 24000)', parseInteger)
+    .option('--play', 'play the preview (ffplay, mpv, paplay or aplay)')
+    .option('--player <command>', 'play through this command, which reads audio on stdin (no shell)');
+  addWaitOptions(design);
+  addConnectionOptions(design);
+  addOutputOptions(design);
+  design.addHelpText(
+    'after',
+    `
+Examples:
+  cosy design "Calm middle-aged male news anchor, low warm timbre, steady pace." --prefix anchor
+  cosy design "温柔的年轻女声，语速适中" -o preview.mp3 --play
+  cosy design "A cheerful young storyteller" --preview-text "Once upon a time..." --json`,
+  );
+  design.action(async (words: string[], options: Record<string, unknown>) => {
+    const { runDesign } = await import('./commands/design.js');
+    await runDesign(words, options, context);
+  });
+  return design;
+}
+
+function buildLint(context: CommandContext): Command {
+  const lint = new Command('lint')
+    .description('check SSML and text files offline (no key, no network): every problem with its line, column and rule')
+    .argument('<file...>', 'files to check (- for stdin); a file starting with <speak is SSML, anything else plain text')
+    .option('-m, --model <model>', 'check that this model supports SSML (default: no model check)')
+    .option('--voice <voice>', 'check that this voice supports SSML (with --model)')
+    .option('--sample-rate <hz>', 'output sample rate, the bound of lpfilter/hpfilter frequencies (default: unknown)', parseInteger)
+    .option('--ssml', 'check every file as SSML')
+    .option('--no-ssml', 'check every file as plain text')
+    .option('--strict', 'fail (exit 2) on warnings too, not only on errors')
+    .option('--verbose', 'also show notes: attributes that override request parameters, audio file requirements')
+    .option('-q, --quiet', 'print only errors (and warnings with --strict), no summary lines')
+    .option('--json', 'print one JSON document with every file and finding on stdout')
+    .option('--no-color', 'no colours on stderr (also NO_COLOR)');
+  lint.addHelpText(
+    'after',
+    `
+Findings are printed as FILE:LINE:COLUMN: SEVERITY: MESSAGE [RULE] with the source line and a caret.
+Exit 0 when no file has errors (warnings allowed unless --strict), 2 otherwise. Rules: docs/ssml.md.
+
+Examples:
+  cosy lint chapter1.ssml chapter2.ssml
+  cosy lint --model cosyvoice-v2 --voice longxiaochun_v2 --sample-rate 16000 speech.xml
+  cat speech.ssml | cosy lint -
+  cosy lint --json --strict ssml/*.xml > lint.json`,
+  );
+  lint.action(async (files: string[], options: Record<string, unknown>) => {
+    const { runLint } = await import('./commands/lint.js');
+    await runLint(files, options, context);
+  });
+  return lint;
+}
+
+function buildConfig(context: CommandContext): Command {
+  const config = new Command('config').description('show or change settings (user file, or a project .cosy.json) and store the API key');
+  const common = (cmd: Command): Command =>
+    cmd
+      .option('--project', 'change the project file (.cosy.json here or in a parent) instead of the user file')
+      .option('--profile <name>', 'the profile to read or change')
+      .option('--json', 'print JSON on stdout')
+      .option('-q, --quiet', 'print nothing but errors on stderr')
+      .option('--no-color', 'no colours on stderr');
+  const load = () => import('./commands/config.js');
+  common(config.command('list').description('every setting that is set, and where it comes from')).action(async (o: Record<string, unknown>) => {
+    await (await load()).runConfigList(o, context);
+  });
+  common(config.command('get').description('print one setting').argument('<key>')).action(async (key: string, o: Record<string, unknown>) => {
+    await (await load()).runConfigGet(key, o, context);
+  });
+  common(config.command('set').description('change a setting').argument('<key>').argument('<value>')).action(
+    async (key: string, value: string, o: Record<string, unknown>) => {
+      await (await load()).runConfigSet(key, value, o, context);
+    },
+  );
+  common(config.command('unset').description('remove a setting').argument('<key>')).action(async (key: string, o: Record<string, unknown>) => {
+    await (await load()).runConfigUnset(key, o, context);
+  });
+  common(config.command('path').description('the files cosy reads')).action(async (o: Record<string, unknown>) => {
+    await (await load()).runConfigPath(o, context);
+  });
+  common(config.command('set-key').description('store the API key (read from stdin, never the command line) in a 0600 key file')).action(
+    async (o: Record<string, unknown>) => {
+      await (await load()).runConfigSetKey(o, context);
+    },
+  );
+  config.addHelpText(
+    'after',
+    `
+Settings: region, endpoint, http-endpoint, workspace, model, voice, format, sample-rate, api-key-file.
+Precedence: command-line flag > environment > project .cosy.json > user file > built-in default.
+
+Examples:
+  cosy config set region intl
+  cosy config set --profile sg region intl        # then: cosy say --profile sg …  (or COSY_PROFILE=sg)
+  cosy config set --project voice longanhuan       # for everyone working in this folder
+  printf %s "$KEY" | cosy config set-key
+  cosy config list`,
+  );
+  inheritSettings(config);
+  return config;
 }

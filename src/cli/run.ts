@@ -3,7 +3,7 @@
  * printed messages and exit codes. No process globals: the entry point (`main.ts`) supplies them.
  */
 import { CommanderError } from 'commander';
-import { CosyError, ExitCode, InterruptedError, isAbortError } from '../errors.js';
+import { CosyError, ExitCode, InterruptedError, ReportedError, isAbortError } from '../errors.js';
 import type { CommandContext } from './context.js';
 import { createProgram } from './program.js';
 
@@ -41,6 +41,7 @@ export async function reportError(err: unknown, argv: string[], context: Command
     // commander already printed the message
     return ExitCode.Usage;
   }
+  if (err instanceof ReportedError) return err.exitCode;
   const json = argv.includes('--json');
   // Loaded only when needed: chalk is a noticeable part of start-up time.
   const { Output } = await import('./output.js');

@@ -2,20 +2,26 @@
  * The emulator's server: one HTTP server carrying the WebSocket inference endpoint (checked at the handshake like
  * the service: path, API key, optional throttling) and the HTTP API router.
  */
-import { createServer, STATUS_CODES, type IncomingMessage, type Server } from 'node:http';
+import { createServer, STATUS_CODES, type IncomingMessage, type RequestListener, type Server } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { SERVICE_IDLE_TIMEOUT_MS } from '../protocol/limits.js';
 import { handshakeHeaders, HTTP_API_PATH, INFERENCE_PATH, isAcceptedKey, isInferencePath, presentedKey } from './handshake.js';
-import { apiError, createHttpRouter, type ApiErrorBody, type Route } from './http-router.js';
+import { ENROLLMENT_PATH, UPLOADS_PATH } from '../voices/enrollment-rules.js';
+import { DEFAULT_REJECT_AUDIO_MARKER } from './clone-audio.js';
+import { CustomVoiceStore, DEFAULT_VOICE_READY_MS } from './custom-voices.js';
+import { enrollmentHandler } from './enrollment.js';
+import type { EnrollmentState } from './enrollment-actions.js';
+import { apiError, createHttpRouter, sendJson, type ApiErrorBody, type Route } from './http-router.js';
+import { OSS_UPLOAD_PATH, TemporaryStorage } from './temporary-storage.js';
 import { MESSAGES, THROTTLED } from './service-errors.js';
 import { Session } from './session.js';
 import { createRateLimiter, UNLIMITED } from './throttle.js';
 import type { EmulatorContext, EmulatorOptions, EmulatorTaskRecord, RunningEmulator } from './types.js';
 import { createVoiceRegistry } from './voice-registry.js';
 
-export type { AudioFrameInfo, EmulatorOptions, EmulatorTaskRecord, FaultOptions, RunningEmulator } from './types.js';
+export type { AudioFrameInfo, EmulatorOptions, EmulatorTaskRecord, FaultOptions, InstructionInfo, RunningEmulator } from './types.js';
 
 /** Default address the emulator listens on. */
 export const DEFAULT_HOST = '127.0.0.1';
@@ -29,9 +35,33 @@ const GOING_AWAY = 1001;
 /** HTTP statuses of rejected upgrades. */
 const STATUS = { notFound: 404, unauthorized: 401, tooManyRequests: 429 } as const;
 
-/** The HTTP API routes; empty until the enrollment, upload and token endpoints land. */
-function apiRoutes(): Route[] {
-  return [];
+/** The HTTP API routes: voice enrollment and the upload policy of the temporary storage. */
+function apiRoutes(context: EmulatorContext, options: EmulatorOptions, storage: TemporaryStorage): Route[] {
+  const state: EnrollmentState = {
+    voices: new CustomVoiceStore(context.voices, options.voiceReadyMs ?? DEFAULT_VOICE_READY_MS),
+    storage,
+    rejectMarker: options.rejectAudioMarker ?? DEFAULT_REJECT_AUDIO_MARKER,
+    msPerCharacter: context.msPerCharacter,
+  };
+  return [
+    { method: 'POST', path: ENROLLMENT_PATH, handle: enrollmentHandler(state, context.keys, context.log) },
+    { method: 'GET', path: UPLOADS_PATH, handle: storage.handlePolicy },
+  ];
+}
+
+/** A request listener: the emulated storage bucket's upload path, else the HTTP API. */
+function httpListener(api: RequestListener, storage: TemporaryStorage): RequestListener {
+  return function onRequest(req, res) {
+    const path = new URL(req.url ?? '/', 'http://emulator.invalid').pathname;
+    if (path !== OSS_UPLOAD_PATH) {
+      api(req, res);
+      return;
+    }
+    storage.handleUpload(req, res).catch(() => {
+      if (res.headersSent) res.destroy();
+      else sendJson(res, 500, apiError('InternalError', 'upload failed'));
+    });
+  };
 }
 
 /** Writes an HTTP error response with a JSON body on a socket that asked to upgrade, and closes it. */
@@ -81,6 +111,7 @@ function createContext(options: EmulatorOptions, tasks: EmulatorTaskRecord[]): E
     voices: createVoiceRegistry(),
     log: options.log ?? (() => undefined),
     onAudioFrame: options.onAudioFrame,
+    onInstruction: options.onInstruction,
     nextTaskOrdinal: () => ordinal++,
   };
 }
@@ -89,7 +120,8 @@ function createContext(options: EmulatorOptions, tasks: EmulatorTaskRecord[]): E
 export async function startEmulator(options: EmulatorOptions = {}): Promise<RunningEmulator> {
   const tasks: EmulatorTaskRecord[] = [];
   const context = createContext(options, tasks);
-  const server = createServer(createHttpRouter(apiRoutes()));
+  const storage = new TemporaryStorage(context.keys);
+  const server = createServer(httpListener(createHttpRouter(apiRoutes(context, options, storage)), storage));
   const wss = new WebSocketServer({ noServer: true });
   const sockets = new Set<Socket>();
   let connections = 0;

@@ -61,9 +61,13 @@ export class Session {
       this.context.log(`connection ${this.connection.id}: ignored a binary frame`);
       return;
     }
+    const receivedAt = performance.now();
     const raw = rawText(data);
     const decoded = decodeClientInstruction(raw);
-    if (decoded.ok) this.noteArrival(decoded.value);
+    if (decoded.ok) {
+      this.reportInstruction(decoded.value, receivedAt);
+      this.noteArrival(decoded.value);
+    }
     this.queue.push({ raw, decoded });
     void this.pump();
   }
@@ -73,6 +77,18 @@ export class Session {
     this.queue.length = 0;
     this.current?.abort('connection closed');
     this.context.log(`connection ${this.connection.id}: closed (${code})`);
+  }
+
+  /** Tells EmulatorOptions.onInstruction, if set, about an instruction that just arrived. */
+  private reportInstruction(instruction: DecodedInstruction, receivedAt: number): void {
+    const onInstruction = this.context.onInstruction;
+    if (onInstruction === undefined) return;
+    const { taskId, action } = instruction;
+    if (instruction.action === 'continue-task' && instruction.text !== undefined) {
+      onInstruction({ taskId, action, text: instruction.text, receivedAt });
+    } else {
+      onInstruction({ taskId, action, receivedAt });
+    }
   }
 
   /** Lets the running task see continue-task and finish-task at once (idle clock, cancel). */

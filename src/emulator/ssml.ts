@@ -142,7 +142,7 @@ export function parseSsml(input: string): SsmlDocument | undefined {
     if (chunk !== '') {
       if (stack.length === 0 && chunk.trim() !== '') return undefined;
       const decoded = decodeEntities(chunk);
-      if (decoded === undefined || decoded.includes('>')) return undefined;
+      if (decoded === undefined) return undefined;
       text += decoded;
     }
     if (lt < 0) break;

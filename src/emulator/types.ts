@@ -23,6 +23,13 @@ export interface EmulatorOptions {
   msPerCharacter?: number;
   /** Faults to inject. */
   faults?: FaultOptions;
+  /** How long a cloned or updated custom voice stays DEPLOYING before it is OK, in ms; default DEFAULT_VOICE_READY_MS. */
+  voiceReadyMs?: number;
+  /**
+   * Cloning audio whose URL or uploaded bytes contain this text ends UNDEPLOYED; default DEFAULT_REJECT_AUDIO_MARKER,
+   * empty to turn it off.
+   */
+  rejectAudioMarker?: string;
   /** Receives one line per connection or task event (never the API key). */
   log?: (line: string) => void;
   /**
@@ -30,6 +37,24 @@ export interface EmulatorOptions {
    * measurements such as `npm run bench`); never called when unset.
    */
   onAudioFrame?: (info: AudioFrameInfo) => void;
+  /**
+   * Called synchronously for every instruction the emulator decodes (run-task, continue-task, finish-task), as soon
+   * as its frame arrives: before it waits its turn behind the audio of earlier instructions, and whether or not it
+   * names a known task (for latency measurements such as `npm run bench`); never called when unset. Frames that are
+   * not valid instructions are not reported.
+   */
+  onInstruction?: (info: InstructionInfo) => void;
+}
+
+/** One instruction the emulator just received. */
+export interface InstructionInfo {
+  /** `header.task_id` of the instruction. */
+  taskId: string;
+  action: 'run-task' | 'continue-task' | 'finish-task';
+  /** `payload.input.text` of a continue-task (undefined for the other actions and for a flush without text). */
+  text?: string;
+  /** `performance.now()` when the WebSocket message event fired, before the frame was decoded. */
+  receivedAt: number;
 }
 
 /** One binary audio frame the emulator just handed to a socket. */
@@ -102,6 +127,8 @@ export interface EmulatorContext {
   log: (line: string) => void;
   /** EmulatorOptions.onAudioFrame, if set. */
   onAudioFrame: ((info: AudioFrameInfo) => void) | undefined;
+  /** EmulatorOptions.onInstruction, if set. */
+  onInstruction: ((info: InstructionInfo) => void) | undefined;
   /** The 0-based ordinal of the next run-task the emulator sees (counts every run-task). */
   nextTaskOrdinal: () => number;
 }

@@ -146,7 +146,6 @@ describe('resolveApiKey: no key', () => {
     ['nothing anywhere', {}, undefined],
     ['an empty default file', {}, ''],
     ['a whitespace-only default file', {}, ' \n\n'],
-    ['DASHSCOPE_API_KEY_FILE_PATH naming a missing file', { [ENV.apiKeyFile]: '/nonexistent/cosy/key' }, undefined],
   ])('%s → AuthError NO_KEY listing every way to set a key', (_name, env, defaultFile) => {
     if (defaultFile !== undefined) writeDefaultKey(defaultFile);
     const err = thrown(() => resolveApiKey(undefined, env as NodeJS.ProcessEnv));
@@ -343,5 +342,19 @@ describe('isLoopbackHost', () => {
     ['[::2]', false],
   ])('%s → %s', (host, expected) => {
     expect(isLoopbackHost(host)).toBe(expected);
+  });
+});
+
+describe('resolveApiKey with a named key file that does not exist', () => {
+  it('says which file is missing instead of falling back to other places', () => {
+    let err: unknown;
+    try {
+      resolveApiKey(undefined, { [ENV.apiKeyFile]: '/nonexistent/cosy/key' } as NodeJS.ProcessEnv);
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(AuthError);
+    expect((err as AuthError).message).toBe('the API key file /nonexistent/cosy/key does not exist');
+    expect((err as AuthError).hint).toContain('cosy config set-key');
   });
 });

@@ -24,6 +24,8 @@ export async function runEmulatorFromCli(o: Record<string, unknown>, context: Co
       maxTasksPerSecond: num('maxTasksPerSecond'),
       throttleAt: o['throttleAt'] === 'handshake' ? 'handshake' : 'task',
       times: num('faultTimes'),
+      voiceReadyMs: num('voiceReady'),
+      rejectAudioMarker: typeof o['rejectAudio'] === 'string' ? o['rejectAudio'] : undefined,
     },
     { stdout: context.stdout, stderr: context.stderr, signal: context.signal },
   );

@@ -3,6 +3,7 @@
  * listens (one JSON line with --json) and, with --verbose, one stderr line per connection or task event.
  */
 import { startEmulator } from '../../emulator/server.js';
+import { UsageError } from '../../errors.js';
 import type { FaultOptions } from '../../emulator/types.js';
 
 /** The options of `cosy emulator`, one per flag. */
@@ -17,6 +18,10 @@ export interface EmulatorCommandOptions extends FaultOptions {
   msPerCharacter?: number;
   /** Log connections and tasks on stderr. */
   verbose?: boolean;
+  /** How long custom voices stay DEPLOYING, ms. */
+  voiceReadyMs?: number | undefined;
+  /** Cloning audio whose URL or bytes contain this ends UNDEPLOYED. */
+  rejectAudioMarker?: string | undefined;
 }
 
 /** Streams and the stop signal of the command. */
@@ -60,8 +65,12 @@ export async function runEmulatorCommand(options: EmulatorCommandOptions, io: Em
     keys,
     idleTimeoutMs: options.idleTimeoutMs,
     msPerCharacter: options.msPerCharacter,
+    voiceReadyMs: options.voiceReadyMs,
+    rejectAudioMarker: options.rejectAudioMarker,
     faults: faultOptions(options),
     log: options.verbose === true ? (line) => io.stderr.write(`emulator: ${line}\n`) : undefined,
+  }).catch((err: unknown) => {
+    throw listenError(err, options.host ?? '127.0.0.1', options.port ?? 0);
   });
   if (options.json === true) {
     io.stdout.write(`${JSON.stringify({ websocket: emulator.websocketUrl, http: emulator.httpUrl })}\n`);
@@ -82,4 +91,14 @@ export async function runEmulatorCommand(options: EmulatorCommandOptions, io: Em
   }
   await aborted(io.signal);
   await emulator.close();
+}
+
+/** A listen failure as a usage error naming the address (port taken, address not on this machine, no permission). */
+function listenError(err: unknown, host: string, port: number): unknown {
+  const code = (err as NodeJS.ErrnoException).code;
+  const where = `${host}:${port}`;
+  if (code === 'EADDRINUSE') return new UsageError(`cannot listen on ${where}: the port is in use`, { hint: 'pick another --port, or --port 0 for a free one' });
+  if (code === 'EADDRNOTAVAIL') return new UsageError(`cannot listen on ${where}: the address is not on this machine`, { hint: 'use --host 127.0.0.1' });
+  if (code === 'EACCES') return new UsageError(`cannot listen on ${where}: permission denied`, { hint: 'ports below 1024 need privileges; use a higher --port' });
+  return err;
 }

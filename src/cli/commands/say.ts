@@ -3,15 +3,19 @@
  */
 import { UsageError } from '../../errors.js';
 import { countInput } from '../../protocol/counting.js';
-import { CLIENT_MAX_MESSAGE_CHARS } from '../../protocol/limits.js';
 import type { Region } from '../../protocol/models.js';
 import { planTasks, splitText } from '../../text/split-text.js';
+import { formatFinding } from '../../text/ssml/format.js';
+import { validateSsml } from '../../text/ssml/validate.js';
+import { looksLikeSsml } from '../../text/ssml/lint-input.js';
 import { ReaderGoneError, type AudioSink } from '../../tts/audio-sink.js';
-import { buildRequest } from '../../tts/request.js';
+import { buildRequest, defaultSampleRate } from '../../tts/request.js';
 import { synthesize } from '../../tts/synthesize.js';
 import { audioDurationMs } from '../../audio/duration.js';
 import type { CommandContext } from '../context.js';
 import { readInput } from '../read-input.js';
+import { planSubtitles, SubtitleRecorder, type SubtitleFlags } from '../subtitles-output.js';
+import { ssmlTextContent } from '../../protocol/counting.js';
 import { connectionFor, type ConnectionFlags } from '../connect.js';
 import {
   formatBytes,
@@ -28,7 +32,7 @@ import {
 export { defaultVoiceFor, planOutput } from './synthesis-shared.js';
 
 /** Options of `cosy say` after commander parsed them. */
-export interface SayOptions extends SynthesisFlags, ConnectionFlags {
+export interface SayOptions extends SynthesisFlags, ConnectionFlags, SubtitleFlags {
   file?: string;
   ssml?: boolean;
 }
@@ -36,7 +40,7 @@ export interface SayOptions extends SynthesisFlags, ConnectionFlags {
 /** Whether input text is SSML: `--ssml`/`--no-ssml` decide, else a leading `<speak` (after whitespace/BOM). */
 export function isSsmlInput(text: string, flag: boolean | undefined): boolean {
   if (flag !== undefined) return flag;
-  return /^[\s\uFEFF]*<speak[\s>/]/.test(text);
+  return looksLikeSsml(text);
 }
 
 /** Runs `cosy say`. */
@@ -51,9 +55,39 @@ export async function runSay(words: string[], raw: Record<string, unknown>, cont
   const counts = countInput(input.text, ssml);
 
   const voice = resolveVoice(options.model, options.voice);
+  const subtitles = planSubtitles(options, options.model, voice);
+  if (ssml) {
+    // Checked before connecting: invalid SSML costs nothing and needs no key.
+    const check = validateSsml(input.text, {
+      source: input.origin,
+      model: options.model,
+      voice,
+      sampleRate: options.sampleRate ?? defaultSampleRate(destination.format),
+      requestChecked: true,
+    });
+    for (const f of check.findings) {
+      if (f.severity === 'warning') output.warn(formatFinding(input.origin, f, { excerpt: false }));
+      else if (f.severity === 'info') output.debug(formatFinding(input.origin, f, { excerpt: false }));
+    }
+    const errors = check.findings.filter((f) => f.severity === 'error');
+    if (errors.length > 0) {
+      const more = check.omitted > 0 ? `\n(${check.omitted} more findings not shown)` : '';
+      throw new UsageError(`${input.origin} is not valid CosyVoice SSML (${errors.length} error${errors.length === 1 ? '' : 's'}):\n${errors.map((f) => formatFinding(input.origin, f)).join('\n')}${more}`, {
+        code: 'INVALID_SSML',
+        hint: '`cosy lint FILE` checks SSML offline, without a key (docs/ssml.md explains each rule); to speak the text as plain text, add --no-ssml',
+      });
+    }
+  }
   const hotFix = await loadHotFix(options.pronounce);
   const connection = await connectionFor(options, context, output);
-  const synthesisOptions = synthesisOptionsFrom(options, { voice, format: destination.format, region: connection.region as Region, hotFix, ssml });
+  const synthesisOptions = synthesisOptionsFrom(options, {
+    voice,
+    format: destination.format,
+    region: connection.region as Region,
+    hotFix,
+    ssml,
+    wordTimestamps: subtitles?.wordTimestamps,
+  });
   let request;
   try {
     request = buildRequest(synthesisOptions);
@@ -66,13 +100,6 @@ export async function runSay(words: string[], raw: Record<string, unknown>, cont
 
   let tasks: string[][];
   if (ssml) {
-    if (counts.conservative > CLIENT_MAX_MESSAGE_CHARS) {
-      await connection.close();
-      throw new UsageError(
-        `the SSML document is ${counts.conservative} characters (tags included); SSML must go in one message of at most ${CLIENT_MAX_MESSAGE_CHARS}`,
-        { hint: 'split it into several <speak> documents and run cosy once per document, or use plain text, which cosy splits for you' },
-      );
-    }
     tasks = [[input.text]];
   } else {
     tasks = planTasks(splitText(input.text));
@@ -89,6 +116,9 @@ export async function runSay(words: string[], raw: Record<string, unknown>, cont
     throw err;
   }
   const runner = makeRunner(connection, options, output);
+  const recorder = subtitles
+    ? new SubtitleRecorder(subtitles, destination.format, request.sampleRate, ssml ? ssmlTextContent(input.text) : input.text)
+    : undefined;
   const path = destination.kind === 'file' ? destination.path : undefined;
   const spinner = destination.kind === 'file' ? await output.spinner('synthesising…') : undefined;
   const started = Date.now();
@@ -97,13 +127,19 @@ export async function runSay(words: string[], raw: Record<string, unknown>, cont
       signal: context.signal,
       retries: options.retries,
       onEvent: (event) => {
+        recorder?.onEvent(event);
         if (event.type === 'sentence-end' && spinner) spinner.update(`synthesising… sentence ${event.index + 1}`);
       },
-      onRetry: (err, attempt, delay) => output.warn(`${err.message}; retry ${attempt} of ${options.retries} in ${(delay / 1000).toFixed(1)} s`),
+      onRetry: (err, attempt, delay) => {
+        recorder?.onRetry();
+        output.warn(`${err.message}; retry ${attempt} of ${options.retries} in ${(delay / 1000).toFixed(1)} s`);
+      },
     });
     await sink.commit();
     spinner?.stop();
     const durationMs = path !== undefined ? await audioDurationMs(path, destination.format, request.sampleRate) : undefined;
+    const subtitleDoc = recorder ? await recorder.write(durationMs) : undefined;
+    if (subtitles && subtitleDoc) output.debug(`wrote ${subtitles.path} (${subtitleDoc.sentences.length} sentences)`);
     output.debug(
       `done: task ${summary.taskIds.join(', ')}; first audio after ${summary.firstAudioMs ?? '?'} ms; ` +
         `${summary.characters} billed characters; ${summary.bytes} bytes${durationMs !== undefined ? `, ${(durationMs / 1000).toFixed(2)} s of audio` : ''}; ` +
@@ -123,6 +159,7 @@ export async function runSay(words: string[], raw: Record<string, unknown>, cont
         task_ids: summary.taskIds,
         first_audio_ms: summary.firstAudioMs,
         attempts: summary.attempts,
+        ...(subtitles && subtitleDoc ? { subtitles: subtitles.path, sentences: SubtitleRecorder.json(subtitleDoc) } : {}),
       });
     } else if (path !== undefined) {
       output.info(`${output.color.green('wrote')} ${path} (${formatBytes(summary.bytes)}${durationMs !== undefined ? `, ${(durationMs / 1000).toFixed(1)} s` : ''})`);

@@ -13,6 +13,7 @@ import { TaskFeeder } from '../../tts/task-feeder.js';
 import { connectionFor, type ConnectionFlags } from '../connect.js';
 import type { CommandContext } from '../context.js';
 import { PlayerSink } from '../player.js';
+import { planSubtitles, SubtitleRecorder, type SubtitleFlags } from '../subtitles-output.js';
 import { DEFAULT_FLUSH_MS, DEFAULT_IDLE_MS, readStreamInput, type StreamInputSummary } from '../stream-input.js';
 import {
   formatBytes,
@@ -27,7 +28,7 @@ import {
 } from './synthesis-shared.js';
 
 /** Options of `cosy stream` after commander parsed them. */
-export interface StreamOptions extends SynthesisFlags, ConnectionFlags {
+export interface StreamOptions extends SynthesisFlags, ConnectionFlags, SubtitleFlags {
   flushMs?: number;
   idleTimeout?: number;
   skipCode?: boolean;
@@ -40,11 +41,18 @@ export async function runStream(raw: Record<string, unknown>, context: CommandCo
   const output = makeOutput(options, context);
   const destination = planDestination(options, context);
   const voice = resolveVoice(options.model, options.voice);
+  const subtitles = planSubtitles(options, options.model, voice);
   const hotFix = await loadHotFix(options.pronounce);
   const connection = await connectionFor(options, context, output);
   let request;
   try {
-    request = buildRequest(synthesisOptionsFrom(options, { voice, format: destination.format, region: connection.region as Region, hotFix }));
+    request = buildRequest(synthesisOptionsFrom(options, {
+        voice,
+        format: destination.format,
+        region: connection.region as Region,
+        hotFix,
+        wordTimestamps: subtitles?.wordTimestamps,
+      }));
   } catch (err) {
     await connection.close();
     throw err;
@@ -66,6 +74,7 @@ export async function runStream(raw: Record<string, unknown>, context: CommandCo
   const stop = context.interrupt ?? new AbortController().signal;
   const feeder = new TaskFeeder();
   const runner = makeRunner(connection, options, output);
+  const recorder = subtitles ? new SubtitleRecorder(subtitles, destination.format, request.sampleRate) : undefined;
   const flushMs = options.flushMs ?? DEFAULT_FLUSH_MS;
   const idleMs = options.idleTimeout ?? DEFAULT_IDLE_MS;
   output.debug(`model ${request.model}, voice ${voice}, ${destination.format} ${request.sampleRate} Hz; flush after ${flushMs} ms, new task after ${idleMs} ms of silence`);
@@ -78,6 +87,7 @@ export async function runStream(raw: Record<string, unknown>, context: CommandCo
       idleMs,
       skipCode: options.skipCode === true,
       onFragment: (f) => {
+        recorder?.addText(f);
         if (options.echo) output.echo(f);
         output.debug(`sending ${JSON.stringify(f.length > 60 ? `${f.slice(0, 57)}…` : f)}`);
       },
@@ -101,16 +111,21 @@ export async function runStream(raw: Record<string, unknown>, context: CommandCo
       signal,
       retries: options.retries,
       onEvent: (event, taskIndex) => {
+        recorder?.onEvent(event);
         if (event.type === 'audio' && firstAudioAt === undefined) firstAudioAt = performance.now();
         if (event.type === 'started' && taskIndex > 0) output.debug(`task ${taskIndex + 1} (rollover) started`);
       },
-      onRetry: (err, attempt, delay) => output.warn(`${err.message}; retry ${attempt} of ${options.retries} in ${(delay / 1000).toFixed(1)} s`),
+      onRetry: (err, attempt, delay) => {
+        recorder?.onRetry();
+        output.warn(`${err.message}; retry ${attempt} of ${options.retries} in ${(delay / 1000).toFixed(1)} s`);
+      },
     });
     const input = await readOutcome;
     await sink.commit();
     if (sink instanceof PlayerSink) await warnIfPlayerFailed(sink, output);
     const path = destination.kind === 'file' ? destination.path : undefined;
     const durationMs = path !== undefined ? await audioDurationMs(path, destination.format, request.sampleRate) : undefined;
+    const subtitleDoc = recorder ? await recorder.write(durationMs) : undefined;
     const firstAudioMs = firstAudioAt !== undefined && input.firstByteAt !== undefined ? Math.round(firstAudioAt - input.firstByteAt) : undefined;
     output.debug(
       `done: ${summary.taskIds.length} task(s) ${summary.taskIds.join(', ')}; first audio ${firstAudioMs ?? '?'} ms after the first byte of text; ` +
@@ -133,6 +148,7 @@ export async function runStream(raw: Record<string, unknown>, context: CommandCo
         input_bytes: input.bytes,
         interrupted: input.interrupted,
         attempts: summary.attempts,
+        ...(subtitles && subtitleDoc ? { subtitles: subtitles.path, sentences: SubtitleRecorder.json(subtitleDoc) } : {}),
       });
     } else if (path !== undefined) {
       output.info(`${output.color.green('wrote')} ${path} (${formatBytes(summary.bytes)}${durationMs !== undefined ? `, ${(durationMs / 1000).toFixed(1)} s` : ''})`);

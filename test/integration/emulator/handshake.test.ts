@@ -140,10 +140,10 @@ describe('handshake', () => {
 
 describe('HTTP API', () => {
   it.each([
-    ['POST', '/services/audio/tts/customization'],
-    ['GET', '/uploads?action=getPolicy&model=x'],
+    ['POST', '/services/audio/tts/SpeechSynthesizer'],
+    ['GET', '/services/audio/tts/customization'],
     ['GET', ''],
-  ])('answers %s %s with 404 NotFound JSON for now', async (method, path) => {
+  ])('answers %s %s (no such route) with 404 NotFound JSON', async (method, path) => {
     const emu = await start();
     const res = await fetch(`${emu.httpUrl}${path}`, { method, headers: { Authorization: `Bearer ${TEST_KEY}` } });
     expect(res.status).toBe(404);

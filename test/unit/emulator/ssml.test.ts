@@ -33,7 +33,6 @@ describe('parseSsml: rejected input', () => {
     ['unquoted attribute', '<speak rate=1>a</speak>'],
     ['duplicate attribute', '<speak rate="1" rate="2">a</speak>'],
     ['bad break time', '<speak>a<break time="soon"/>b</speak>'],
-    ['stray >', '<speak>a > b</speak>'],
     ['empty', ''],
   ])('%s', (_name, input) => {
     expect(parseSsml(input)).toBeUndefined();
@@ -54,5 +53,15 @@ describe('helpers', () => {
   it('sees SSML only when the text starts with a tag', () => {
     expect(looksLikeSsml('  <speak>a</speak>')).toBe(true);
     expect(looksLikeSsml('a < b')).toBe(false);
+  });
+});
+
+describe('characters XML allows in text', () => {
+  it.each([
+    ['escaped >', '<speak>a &gt; b</speak>', 'a > b'],
+    ['raw >', '<speak>a > b</speak>', 'a > b'],
+    ['escaped <', '<speak>1 &lt; 2</speak>', '1 < 2'],
+  ])('%s is accepted', (_name, input, text) => {
+    expect(parseSsml(input)?.text).toBe(text);
   });
 });

@@ -1,0 +1,140 @@
+/**
+ * `cosy config`: read and change the user or project configuration, and store the API key in a private key file.
+ */
+import { chmod, mkdir } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { Config, CONFIG_KEYS, CONFIG_KEY_NAMES, PROJECT_CONFIG_NAME, formatConfigDocument, readConfigFile, userConfigPath, userKeyFilePath } from '../../config-file.js';
+import { UsageError } from '../../errors.js';
+import { writeFileAtomic } from '../../temp-files.js';
+import type { CommandContext } from '../context.js';
+import { Output, registerSecret } from '../output.js';
+
+/** Options shared by the config subcommands. */
+export interface ConfigOptions {
+  project?: boolean;
+  profile?: string;
+  json?: boolean;
+  quiet?: boolean;
+  color?: boolean;
+}
+
+function outputFor(o: ConfigOptions, context: CommandContext): Output {
+  return new Output({ stdout: context.stdout, stderr: context.stderr, env: context.env, json: o.json, quiet: o.quiet, color: o.color === false ? false : undefined });
+}
+
+/** The file a change goes to: the project file (`--project`, created in the working directory if absent) or the user file. */
+function targetFile(o: ConfigOptions, context: CommandContext): string {
+  if (!o.project) return userConfigPath(context.env);
+  return Config.load(context.cwd, context.env).projectPath ?? join(context.cwd, PROJECT_CONFIG_NAME);
+}
+
+/** `cosy config list`: every setting that is set, with where it comes from. */
+export async function runConfigList(o: ConfigOptions, context: CommandContext): Promise<void> {
+  const output = outputFor(o, context);
+  const config = Config.load(context.cwd, context.env, o.profile);
+  const rows = config.list();
+  if (o.json) {
+    output.result({
+      user_file: config.userPath,
+      project_file: config.projectPath ?? null,
+      profile: config.profile ?? null,
+      settings: Object.fromEntries(rows.map(([k, v]) => [k, { value: v.value, source: v.source, origin: v.origin }])),
+    });
+    return;
+  }
+  for (const [key, v] of rows) output.resultLine(`${key}=${v.value}\t# ${v.source}: ${v.origin}`);
+  if (rows.length === 0) output.info(`nothing set (user file: ${config.userPath}; project file: ${config.projectPath ?? `none (${PROJECT_CONFIG_NAME})`})`);
+}
+
+/** `cosy config get KEY`: the value alone on stdout. */
+export async function runConfigGet(key: string, o: ConfigOptions, context: CommandContext): Promise<void> {
+  const output = outputFor(o, context);
+  const v = Config.load(context.cwd, context.env, o.profile).get(key);
+  if (!v) throw new UsageError(`${key} is not set`, { code: 'NOT_SET', hint: `set it with: cosy config set ${key} VALUE` });
+  if (o.json) output.result({ key, value: v.value, source: v.source, origin: v.origin });
+  else output.resultLine(String(v.value));
+}
+
+/** `cosy config set KEY VALUE`. */
+export async function runConfigSet(key: string, value: string, o: ConfigOptions, context: CommandContext): Promise<void> {
+  const spec = CONFIG_KEYS[key];
+  if (!spec) {
+    throw new UsageError(`unknown setting "${key}"; known: ${CONFIG_KEY_NAMES.join(', ')}`, {
+      hint: key === 'api-key' || key === 'key' ? 'the key is not stored in the configuration: use `cosy config set-key`' : undefined,
+    });
+  }
+  const path = targetFile(o, context);
+  const doc = readConfigFile(path);
+  const parsed = spec.parse(value);
+  if (o.profile !== undefined) (doc.profiles[o.profile] ??= {})[key] = parsed;
+  else doc.settings[key] = parsed;
+  await mkdir(dirname(path), { recursive: true });
+  await writeFileAtomic(path, formatConfigDocument(doc));
+  outputFor(o, context).info(`${key}=${parsed}${o.profile ? ` (profile ${o.profile})` : ''} in ${path}`);
+}
+
+/** `cosy config unset KEY`. */
+export async function runConfigUnset(key: string, o: ConfigOptions, context: CommandContext): Promise<void> {
+  if (!CONFIG_KEYS[key]) throw new UsageError(`unknown setting "${key}"; known: ${CONFIG_KEY_NAMES.join(', ')}`);
+  const path = targetFile(o, context);
+  const doc = readConfigFile(path);
+  const holder = o.profile !== undefined ? doc.profiles[o.profile] : doc.settings;
+  if (!holder || !(key in holder)) {
+    outputFor(o, context).info(`${key} was not set in ${path}${o.profile ? ` (profile ${o.profile})` : ''}`);
+    return;
+  }
+  delete holder[key];
+  if (o.profile !== undefined && Object.keys(holder).length === 0) delete doc.profiles[o.profile];
+  await writeFileAtomic(path, formatConfigDocument(doc));
+  outputFor(o, context).info(`removed ${key} from ${path}`);
+}
+
+/** `cosy config path`: the files cosy reads. */
+export async function runConfigPath(o: ConfigOptions, context: CommandContext): Promise<void> {
+  const config = Config.load(context.cwd, context.env);
+  const output = outputFor(o, context);
+  if (o.json) output.result({ user_file: config.userPath, project_file: config.projectPath ?? null, key_file: userKeyFilePath(context.env) });
+  else {
+    output.resultLine(`user: ${config.userPath}`);
+    output.resultLine(`project: ${config.projectPath ?? `(none; ${PROJECT_CONFIG_NAME} in this folder or a parent)`}`);
+    output.resultLine(`key: ${userKeyFilePath(context.env)}`);
+  }
+}
+
+/**
+ * `cosy config set-key`: reads the key from stdin (never from the command line), checks its shape and writes it to
+ * the user key file with 0600 permissions. On a terminal the key is read without echo.
+ */
+export async function runConfigSetKey(o: ConfigOptions, context: CommandContext): Promise<void> {
+  const output = outputFor(o, context);
+  const key = (context.stdin.isTTY ? await readHidden('API key: ', context) : await readAll(context)).trim();
+  if (key === '') throw new UsageError('no key given on stdin', { hint: 'paste the key at the prompt, or: printf %s "$KEY" | cosy config set-key' });
+  if (/\s/.test(key)) throw new UsageError('the key contains whitespace; give exactly one key');
+  registerSecret(key);
+  if (!/^(sk|st)-/.test(key)) output.warn('the key does not start with sk-; DashScope keys usually do');
+  const path = userKeyFilePath(context.env);
+  await mkdir(dirname(path), { recursive: true, mode: 0o700 });
+  await writeFileAtomic(path, `${key}\n`);
+  await chmod(path, 0o600);
+  output.info(`saved the API key to ${path} (permissions 0600); cosy uses it when DASHSCOPE_API_KEY is not set`);
+}
+
+async function readAll(context: CommandContext): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const c of context.stdin) chunks.push(Buffer.isBuffer(c) ? c : Buffer.from(c as string));
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function readHidden(prompt: string, context: CommandContext): Promise<string> {
+  return new Promise((resolve) => {
+    context.stderr.write(prompt);
+    const rl = createInterface({ input: context.stdin, terminal: true });
+    // No output stream is given to readline, so nothing typed is echoed.
+    rl.question('', (answer) => {
+      rl.close();
+      context.stderr.write('\n');
+      resolve(answer);
+    });
+  });
+}

@@ -1,0 +1,227 @@
+/**
+ * cosy's configuration files: a user file in the XDG config folder and an optional project file (`.cosy.json` in
+ * the working directory or a parent), each with top-level settings and named profiles. Precedence, highest first:
+ * command-line flag > environment > project file (active profile, then top level) > user file (active profile, then
+ * top level) > built-in default. The API key is never stored here: `cosy config set-key` writes a key file (0600).
+ */
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { dirname, join, parse } from 'node:path';
+import { UsageError } from './errors.js';
+import { AUDIO_FORMATS } from './protocol/limits.js';
+
+/** A setting cosy reads from configuration: its environment variable and how to check a value. */
+export interface ConfigKey {
+  env: string;
+  description: string;
+  /** Returns the value to store, or throws UsageError. */
+  parse: (value: string) => string | number;
+}
+
+const oneOf = (name: string, allowed: readonly string[]) => (value: string): string => {
+  if (!allowed.includes(value)) throw new UsageError(`${name} must be one of ${allowed.join(', ')} (got ${JSON.stringify(value)})`);
+  return value;
+};
+const url = (name: string, schemes: readonly string[]) => (value: string): string => {
+  let u: URL;
+  try {
+    u = new URL(value);
+  } catch {
+    throw new UsageError(`${name} must be a URL (got ${JSON.stringify(value)})`);
+  }
+  if (!schemes.includes(u.protocol)) throw new UsageError(`${name} must be a ${schemes.join(' or ')} URL`);
+  return value;
+};
+const text = (name: string) => (value: string): string => {
+  if (value.trim() === '' || /[\u0000-\u001f]/.test(value)) throw new UsageError(`${name} must be non-empty text without control characters`);
+  return value;
+};
+const integer = (name: string) => (value: string): number => {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n <= 0) throw new UsageError(`${name} must be a positive whole number (got ${JSON.stringify(value)})`);
+  return n;
+};
+
+/** Every setting the configuration may hold. */
+export const CONFIG_KEYS: Readonly<Record<string, ConfigKey>> = {
+  region: { env: 'COSY_REGION', description: 'service region: cn (Beijing) or intl (Singapore)', parse: oneOf('region', ['cn', 'intl']) },
+  endpoint: { env: 'DASHSCOPE_WEBSOCKET_BASE_URL', description: 'WebSocket endpoint URL', parse: url('endpoint', ['wss:', 'ws:']) },
+  'http-endpoint': { env: 'DASHSCOPE_HTTP_BASE_URL', description: 'HTTP API base URL', parse: url('http-endpoint', ['https:', 'http:']) },
+  workspace: { env: 'DASHSCOPE_WORKSPACE_ID', description: 'Model Studio workspace id', parse: text('workspace') },
+  model: { env: 'COSY_MODEL', description: 'default synthesis model', parse: text('model') },
+  voice: { env: 'COSY_VOICE', description: 'default voice', parse: text('voice') },
+  format: { env: 'COSY_FORMAT', description: 'default audio format for stdout and players', parse: oneOf('format', AUDIO_FORMATS) },
+  'sample-rate': { env: 'COSY_SAMPLE_RATE', description: 'default sample rate in Hz', parse: integer('sample-rate') },
+  'api-key-file': { env: 'DASHSCOPE_API_KEY_FILE_PATH', description: 'file holding the API key', parse: text('api-key-file') },
+};
+
+/** The keys, for help and errors. */
+export const CONFIG_KEY_NAMES: readonly string[] = Object.keys(CONFIG_KEYS);
+
+/** A configuration file's content: settings at the top level, and named profiles of settings. */
+export interface ConfigDocument {
+  settings: Record<string, string | number>;
+  profiles: Record<string, Record<string, string | number>>;
+}
+
+/** Where a value came from. */
+export type ConfigSource = 'env' | 'project' | 'user' | 'default';
+
+/** A resolved setting. */
+export interface ConfigValue {
+  value: string | number;
+  source: ConfigSource;
+  /** The file or variable it came from. */
+  origin: string;
+}
+
+/** The user configuration file: $XDG_CONFIG_HOME/cosy/config.json, else ~/.config/cosy/config.json. */
+export function userConfigPath(env: NodeJS.ProcessEnv): string {
+  const base = env['XDG_CONFIG_HOME'] || join(env['HOME'] || homedir(), '.config');
+  return join(base, 'cosy', 'config.json');
+}
+
+/** The key file `cosy config set-key` writes, next to the user configuration. */
+export function userKeyFilePath(env: NodeJS.ProcessEnv): string {
+  return join(dirname(userConfigPath(env)), 'api_key');
+}
+
+/** The name of a project configuration file. */
+export const PROJECT_CONFIG_NAME = '.cosy.json';
+
+/** The nearest `.cosy.json` in `cwd` or a parent folder, if any. */
+export function findProjectConfig(cwd: string): string | undefined {
+  let dir = cwd;
+  const root = parse(dir).root;
+  for (;;) {
+    const candidate = join(dir, PROJECT_CONFIG_NAME);
+    if (existsSync(candidate)) return candidate;
+    if (dir === root) return undefined;
+    dir = dirname(dir);
+  }
+}
+
+/**
+ * Reads and checks a configuration file; a missing file is an empty document.
+ * @throws UsageError naming the file for invalid JSON, unknown keys or invalid values.
+ */
+export function readConfigFile(path: string): ConfigDocument {
+  if (!existsSync(path)) return { settings: {}, profiles: {} };
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (err) {
+    throw new UsageError(`${path} is not valid JSON: ${(err as Error).message}`, { hint: 'fix or delete the file; `cosy config list` shows what cosy reads' });
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new UsageError(`${path} must hold a JSON object`);
+  const doc: ConfigDocument = { settings: {}, profiles: {} };
+  for (const [key, value] of Object.entries(parsed as Record<string, unknown>)) {
+    if (key === 'profiles') {
+      if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new UsageError(`${path}: "profiles" must be an object of profiles`);
+      for (const [name, profile] of Object.entries(value as Record<string, unknown>)) {
+        if (typeof profile !== 'object' || profile === null || Array.isArray(profile)) throw new UsageError(`${path}: profile "${name}" must be an object`);
+        doc.profiles[name] = checkSettings(profile as Record<string, unknown>, `${path}: profile "${name}"`);
+      }
+      continue;
+    }
+    Object.assign(doc.settings, checkSettings({ [key]: value }, path));
+  }
+  return doc;
+}
+
+function checkSettings(values: Record<string, unknown>, where: string): Record<string, string | number> {
+  const out: Record<string, string | number> = {};
+  for (const [key, value] of Object.entries(values)) {
+    const spec = CONFIG_KEYS[key];
+    if (!spec) throw new UsageError(`${where}: unknown setting "${key}"; known: ${CONFIG_KEY_NAMES.join(', ')}`);
+    if (typeof value !== 'string' && typeof value !== 'number') throw new UsageError(`${where}: "${key}" must be a string or number`);
+    try {
+      out[key] = spec.parse(String(value));
+    } catch (err) {
+      throw new UsageError(`${where}: ${(err as Error).message}`);
+    }
+  }
+  return out;
+}
+
+/** The layered configuration of one invocation. */
+export class Config {
+  readonly userPath: string;
+  readonly projectPath: string | undefined;
+  readonly profile: string | undefined;
+  readonly #env: NodeJS.ProcessEnv;
+  readonly #user: ConfigDocument;
+  readonly #project: ConfigDocument;
+
+  private constructor(env: NodeJS.ProcessEnv, userPath: string, projectPath: string | undefined, profile: string | undefined) {
+    this.#env = env;
+    this.userPath = userPath;
+    this.projectPath = projectPath;
+    this.profile = profile;
+    this.#user = readConfigFile(userPath);
+    this.#project = projectPath ? readConfigFile(projectPath) : { settings: {}, profiles: {} };
+    if (profile !== undefined && !(profile in this.#user.profiles) && !(profile in this.#project.profiles)) {
+      const known = [...new Set([...Object.keys(this.#user.profiles), ...Object.keys(this.#project.profiles)])];
+      throw new UsageError(`no profile named "${profile}"${known.length ? `; known profiles: ${known.join(', ')}` : ''}`, {
+        hint: `create it with: cosy config set --profile ${profile} region intl`,
+      });
+    }
+  }
+
+  /**
+   * Loads the user and project files for `cwd`; `profile` comes from --profile or COSY_PROFILE.
+   * @throws UsageError for an invalid file or an unknown profile.
+   */
+  static load(cwd: string, env: NodeJS.ProcessEnv, profile?: string): Config {
+    return new Config(env, userConfigPath(env), findProjectConfig(cwd), profile ?? (env['COSY_PROFILE'] || undefined));
+  }
+
+  /** A setting with its source, or undefined when nothing sets it (flags are applied by the caller, above this). */
+  get(key: string): ConfigValue | undefined {
+    const spec = CONFIG_KEYS[key];
+    if (!spec) throw new UsageError(`unknown setting "${key}"; known: ${CONFIG_KEY_NAMES.join(', ')}`);
+    const fromEnv = this.#env[spec.env];
+    if (fromEnv !== undefined && fromEnv !== '') return { value: spec.parse(fromEnv), source: 'env', origin: spec.env };
+    const layers: Array<[ConfigDocument, ConfigSource, string | undefined]> = [
+      [this.#project, 'project', this.projectPath],
+      [this.#user, 'user', this.userPath],
+    ];
+    for (const [doc, source, path] of layers) {
+      const profileValue = this.profile !== undefined ? doc.profiles[this.profile]?.[key] : undefined;
+      if (profileValue !== undefined) return { value: profileValue, source, origin: `${path} (profile ${this.profile})` };
+      const value = doc.settings[key];
+      if (value !== undefined) return { value, source, origin: path ?? '' };
+    }
+    return undefined;
+  }
+
+  /** A string setting's value, or undefined. */
+  string(key: string): string | undefined {
+    const v = this.get(key)?.value;
+    return v === undefined ? undefined : String(v);
+  }
+
+  /** Every setting that is set, with its source. */
+  list(): Array<[string, ConfigValue]> {
+    return CONFIG_KEY_NAMES.flatMap((key) => {
+      const v = this.get(key);
+      return v ? [[key, v] as [string, ConfigValue]] : [];
+    });
+  }
+}
+
+/** Serialises a document with a stable key order. */
+export function formatConfigDocument(doc: ConfigDocument): string {
+  const out: Record<string, unknown> = { ...doc.settings };
+  if (Object.keys(doc.profiles).length > 0) out['profiles'] = doc.profiles;
+  return `${JSON.stringify(out, null, 2)}\n`;
+}
+
+/** Whether a file is readable by group or others (a key file should not be). */
+export function isGroupOrWorldReadable(path: string): boolean {
+  try {
+    return (statSync(path).mode & 0o044) !== 0;
+  } catch {
+    return false;
+  }
+}

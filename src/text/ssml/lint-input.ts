@@ -1,0 +1,91 @@
+/**
+ * Lint of one input as `cosy lint` reads it: bytes → UTF-8 text (an invalid sequence is a finding, not a failure)
+ * → SSML (when it starts with `<speak`, or when forced) checked by validateSsml, or plain text by checkPlainText.
+ */
+import type { CharacterCounts } from '../../protocol/counting.js';
+import { SourceLocator } from './locate.js';
+import { checkPlainText } from './plain-text.js';
+import type { Finding } from './types.js';
+import { validateSsml } from './validate.js';
+
+/** What the request would be, for the capability and filter checks. */
+export interface LintOptions {
+  model?: string | undefined;
+  voice?: string | undefined;
+  sampleRate?: number | undefined;
+  /** true/false force SSML or plain text; undefined detects it from a leading `<speak`. */
+  ssml?: boolean | undefined;
+}
+
+/** The lint of one input. */
+export interface LintResult {
+  kind: 'ssml' | 'text';
+  findings: Finding[];
+  /** Findings left out after the limit. */
+  omitted: number;
+  /** Billed characters and the count with tags (the same for plain text). */
+  counts: CharacterCounts;
+  /** Messages cosy say would send (1 for SSML). */
+  messages: number;
+  /** Tasks cosy say would run. */
+  tasks: number;
+}
+
+/** Whether text is SSML by cosy's rule: it starts with `<speak` after whitespace and a byte-order mark. */
+export function looksLikeSsml(text: string): boolean {
+  return /^[\s\ufeff]*<speak[\s>/]/u.test(text);
+}
+
+/** Offset of the first byte that is not part of a valid UTF-8 sequence, or -1. */
+export function firstInvalidUtf8(bytes: Uint8Array): number {
+  const strict = new TextDecoder('utf-8', { fatal: true });
+  for (let i = 0; i < bytes.length; ) {
+    const b = bytes[i] ?? 0;
+    const length = b < 0x80 ? 1 : b >= 0xc2 && b < 0xe0 ? 2 : b >= 0xe0 && b < 0xf0 ? 3 : b >= 0xf0 && b < 0xf5 ? 4 : 0;
+    if (length === 0 || i + length > bytes.length) return i;
+    if (length > 1) {
+      try {
+        strict.decode(bytes.subarray(i, i + length));
+      } catch {
+        return i;
+      }
+    }
+    i += length;
+  }
+  return -1;
+}
+
+/** Lints the bytes of one input named `source`; never throws. */
+export function lintInput(bytes: Uint8Array, source: string, options: LintOptions = {}): LintResult {
+  const loose = new TextDecoder('utf-8', { fatal: false, ignoreBOM: true });
+  let text = loose.decode(bytes);
+  const invalid = firstInvalidUtf8(bytes);
+  const bom = text.startsWith('\ufeff') ? 1 : 0;
+  text = text.slice(bom);
+  const kind = (options.ssml ?? looksLikeSsml(text)) ? 'ssml' : 'text';
+  const encoding: Finding[] = [];
+  if (invalid >= 0) {
+    const offset = Math.max(0, loose.decode(bytes.subarray(0, invalid)).length - bom);
+    const locator = new SourceLocator(text);
+    encoding.push({
+      rule: kind === 'ssml' ? 'R-DOC-ENCODING' : 'R-TXT-ENCODING',
+      severity: 'error',
+      message: `not valid UTF-8 (at byte ${invalid}): convert the file first, e.g. iconv -f GB18030 -t UTF-8`,
+      ...locator.position(offset),
+      excerpt: locator.excerpt(offset),
+    });
+  }
+  if (kind === 'ssml') {
+    const report = validateSsml(text, { source, model: options.model, voice: options.voice, sampleRate: options.sampleRate });
+    return { kind, findings: [...encoding, ...report.findings], omitted: report.omitted, counts: report.counts, messages: 1, tasks: 1 };
+  }
+  const plain = checkPlainText(text);
+  return {
+    kind,
+    findings: [...encoding, ...plain.findings],
+    omitted: 0,
+    counts: { billed: plain.billed, conservative: plain.billed },
+    messages: plain.messages,
+    tasks: plain.tasks,
+  };
+}

@@ -1,0 +1,87 @@
+/**
+ * `cosy config` and the configuration reaching the commands: set/get/list/unset, profiles, the project file,
+ * set-key (0600, read from stdin), and the warning for a readable key file.
+ */
+import { chmodSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { baseEnv, runCli, tempDir } from '../helpers/run-cli.js';
+import { TEST_KEY, useEmulator, type TestEmulator } from '../helpers/emulator.js';
+
+let dir: string;
+let cleanup: () => void;
+let env: Record<string, string>;
+let emu: TestEmulator | undefined;
+
+beforeEach(() => {
+  ({ dir, cleanup } = tempDir());
+  env = { ...baseEnv(dir), XDG_CONFIG_HOME: join(dir, 'xdg') };
+});
+afterEach(async () => {
+  await emu?.close();
+  emu = undefined;
+  cleanup();
+});
+
+describe('cosy config', () => {
+  it('sets, gets, lists and unsets settings, with profiles and sources', async () => {
+    expect((await runCli(['config', 'set', 'region', 'intl'], { env, cwd: dir })).stderr).toBe(`region=intl in ${join(dir, 'xdg', 'cosy', 'config.json')}\n`);
+    expect((await runCli(['config', 'set', '--profile', 'bj', 'region', 'cn'], { env, cwd: dir })).code).toBe(0);
+    expect((await runCli(['config', 'get', 'region'], { env, cwd: dir })).stdout.toString()).toBe('intl\n');
+    expect((await runCli(['config', 'get', 'region', '--profile', 'bj'], { env, cwd: dir })).stdout.toString()).toBe('cn\n');
+    const list = JSON.parse((await runCli(['config', 'list', '--json'], { env, cwd: dir })).stdout.toString());
+    expect(list.settings.region).toEqual({ value: 'intl', source: 'user', origin: join(dir, 'xdg', 'cosy', 'config.json') });
+    expect((await runCli(['config', 'get', 'region'], { env: { ...env, COSY_REGION: 'cn' }, cwd: dir })).stdout.toString()).toBe('cn\n');
+    expect((await runCli(['config', 'unset', 'region'], { env, cwd: dir })).code).toBe(0);
+    const unset = await runCli(['config', 'get', 'region'], { env, cwd: dir });
+    expect(unset.code).toBe(2);
+    expect(unset.stderr).toContain('region is not set');
+  });
+
+  it.each([
+    [['config', 'set', 'region', 'mars'], 'region must be one of cn, intl'],
+    [['config', 'set', 'api-key', 'sk-x'], 'use `cosy config set-key`'],
+    [['config', 'get', 'colour'], 'unknown setting "colour"'],
+  ])('%j is a usage error', async (args, message) => {
+    const r = await runCli(args, { env, cwd: dir });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(message);
+    expect(r.stderr).not.toContain('sk-x');
+  });
+
+  it('set-key reads the key from stdin and stores it with 0600 permissions', async () => {
+    const r = await runCli(['config', 'set-key'], { env, cwd: dir, stdin: `${TEST_KEY}\n` });
+    expect(r.code).toBe(0);
+    expect(r.stderr).not.toContain(TEST_KEY);
+    const path = join(dir, 'xdg', 'cosy', 'api_key');
+    expect(readFileSync(path, 'utf8')).toBe(`${TEST_KEY}\n`);
+    expect(statSync(path).mode & 0o777).toBe(0o600);
+  });
+});
+
+describe('configuration reaches the commands', () => {
+  it('say uses the endpoint and workspace from the files and the key from set-key', async () => {
+    emu = await useEmulator(dir);
+    await runCli(['config', 'set', 'endpoint', emu.emulator.websocketUrl], { env, cwd: dir });
+    mkdirSync(join(dir, 'proj'));
+    await runCli(['config', 'set', '--project', 'workspace', 'ws-project'], { env, cwd: join(dir, 'proj') });
+    await runCli(['config', 'set-key'], { env, cwd: dir, stdin: TEST_KEY });
+    const r = await runCli(['say', 'Configured.', '-o', 'c.mp3'], { env, cwd: join(dir, 'proj') });
+    expect(r.stderr).toMatch(/^wrote c\.mp3/);
+    expect(r.code).toBe(0);
+    expect(emu.emulator.tasks[0]?.headers.workspace).toBe('ws-project');
+  });
+
+  it('warns when the key file can be read by others', async () => {
+    emu = await useEmulator(dir);
+    const keyFile = join(dir, 'key.txt');
+    writeFileSync(keyFile, TEST_KEY);
+    chmodSync(keyFile, 0o644);
+    const r = await runCli(['say', 'Hi.', '-o', 'x.mp3'], {
+      env: { ...env, DASHSCOPE_WEBSOCKET_BASE_URL: emu.emulator.websocketUrl, DASHSCOPE_API_KEY_FILE_PATH: keyFile },
+      cwd: dir,
+    });
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain(`warning: the API key file ${keyFile} can be read by other users; run: chmod 600 ${keyFile}`);
+  });
+});
