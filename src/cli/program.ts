@@ -26,7 +26,7 @@ function addSynthesisOptions(cmd: Command): Command {
   return cmd
     .option('-o, --output <file>', 'write audio to this file (format from the extension); - for stdout')
     .addOption(new Option('--format <format>', 'audio format (default from -o, else mp3)').choices([...AUDIO_FORMATS]))
-    .option('-m, --model <model>', 'synthesis model', DEFAULT_MODEL)
+    .option('-m, --model <model>', `synthesis model (default ${DEFAULT_MODEL}, or the model setting of cosy config)`)
     .option('--voice <voice>', 'voice id (default: longanyang for v3 models; see `cosy voices`)')
     .option('--sample-rate <hz>', 'sample rate in Hz (8000, 16000, 22050, 24000, 44100, 48000; opus: 8000-48000)', parseInteger)
     .option('--volume <0-100>', 'volume, 0 to 100 (service default 50)', parseNumber)

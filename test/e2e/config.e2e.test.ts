@@ -85,3 +85,21 @@ describe('configuration reaches the commands', () => {
     expect(r.stderr).toContain(`warning: the API key file ${keyFile} can be read by other users; run: chmod 600 ${keyFile}`);
   });
 });
+
+describe('configured defaults for synthesis', () => {
+  it('model, voice, format and sample rate come from the configuration unless a flag says otherwise', async () => {
+    emu = await useEmulator(dir);
+    const e = { ...env, DASHSCOPE_API_KEY: TEST_KEY, DASHSCOPE_WEBSOCKET_BASE_URL: emu.emulator.websocketUrl };
+    for (const [k, v] of [['model', 'cosyvoice-v3-plus'], ['voice', 'longanhuan'], ['format', 'wav'], ['sample-rate', '16000']]) {
+      expect((await runCli(['config', 'set', k as string, v as string], { env: e, cwd: dir })).code).toBe(0);
+    }
+    const piped = await runCli(['say', 'Defaults.'], { env: e, cwd: dir });
+    expect(piped.code).toBe(0);
+    expect(piped.stdout.toString('ascii', 0, 4)).toBe('RIFF');
+    expect(emu.emulator.tasks[0]).toMatchObject({ model: 'cosyvoice-v3-plus', parameters: { voice: 'longanhuan', format: 'wav', sample_rate: 16000 } });
+    // a flag wins; the configured voice is not forced onto another model
+    const flagged = await runCli(['say', 'Flags.', '--model', 'cosyvoice-v3-flash', '-o', 'f.mp3'], { env: e, cwd: dir });
+    expect(flagged.code).toBe(0);
+    expect(emu.emulator.tasks[1]).toMatchObject({ model: 'cosyvoice-v3-flash', parameters: { voice: 'longanyang', format: 'mp3' } });
+  });
+});

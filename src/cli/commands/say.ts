@@ -18,6 +18,7 @@ import { planSubtitles, SubtitleRecorder, type SubtitleFlags } from '../subtitle
 import { ssmlTextContent } from '../../protocol/counting.js';
 import { connectionFor, type ConnectionFlags } from '../connect.js';
 import {
+  applyConfigDefaults,
   formatBytes,
   loadHotFix,
   makeOutput,
@@ -46,6 +47,7 @@ export function isSsmlInput(text: string, flag: boolean | undefined): boolean {
 /** Runs `cosy say`. */
 export async function runSay(words: string[], raw: Record<string, unknown>, context: CommandContext): Promise<void> {
   const options = raw as unknown as SayOptions;
+  applyConfigDefaults(options, context);
   const output = makeOutput(options, context);
   const destination = planDestination(options, context);
 

@@ -16,6 +16,7 @@ import { PlayerSink } from '../player.js';
 import { planSubtitles, SubtitleRecorder, type SubtitleFlags } from '../subtitles-output.js';
 import { DEFAULT_FLUSH_MS, DEFAULT_IDLE_MS, readStreamInput, type StreamInputSummary } from '../stream-input.js';
 import {
+  applyConfigDefaults,
   formatBytes,
   loadHotFix,
   makeOutput,
@@ -38,6 +39,7 @@ export interface StreamOptions extends SynthesisFlags, ConnectionFlags, Subtitle
 /** Runs `cosy stream`. */
 export async function runStream(raw: Record<string, unknown>, context: CommandContext): Promise<void> {
   const options = raw as unknown as StreamOptions;
+  applyConfigDefaults(options, context);
   const output = makeOutput(options, context);
   const destination = planDestination(options, context);
   const voice = resolveVoice(options.model, options.voice);

@@ -7,7 +7,8 @@ import { extname } from 'node:path';
 import { UsageError } from '../../errors.js';
 import { isAudioFormat, type AudioFormat } from '../../protocol/limits.js';
 import type { HotFix } from '../../protocol/messages.js';
-import type { Region } from '../../protocol/models.js';
+import { DEFAULT_MODEL, type Region } from '../../protocol/models.js';
+import { Config } from '../../config-file.js';
 import { FileSink, StreamSink, type AudioSink } from '../../tts/audio-sink.js';
 import { defaultSampleRate, parseHotFix, type SynthesisOptions } from '../../tts/request.js';
 import { TaskRunner } from '../../tts/task-runner.js';
@@ -18,10 +19,12 @@ import { PlayerSink, resolvePlayer, type PlayerCommand } from '../player.js';
 
 /** Flags common to the synthesis commands, as commander parsed them. */
 export interface SynthesisFlags {
+  profile?: string;
   output?: string;
   format?: string;
   play?: boolean;
   player?: string;
+  /** The model: --model, else the configuration, else DEFAULT_MODEL (filled in by applyConfigDefaults). */
   model: string;
   voice?: string;
   sampleRate?: number;
@@ -55,6 +58,28 @@ export const EXTENSION_FORMATS: Readonly<Record<string, AudioFormat>> = {
   '.ogg': 'opus',
   '.oga': 'opus',
 };
+
+/**
+ * Fills model, voice, sample rate and (for stdout and players) format from the configuration files and environment
+ * where no flag gave them (precedence: flag > env > project > user > built-in).
+ */
+export function applyConfigDefaults(flags: SynthesisFlags, context: CommandContext): void {
+  const config = Config.load(context.cwd, context.env, flags.profile);
+  const model = (flags.model as string | undefined) ?? config.string('model') ?? DEFAULT_MODEL;
+  flags.model = model;
+  // A configured voice belongs to the configured model; it is not applied to a different model chosen by flag.
+  if (flags.voice === undefined) {
+    const voice = config.get('voice');
+    const configuredModel = config.string('model');
+    if (voice && model === (configuredModel ?? DEFAULT_MODEL)) flags.voice = String(voice.value);
+  }
+  if (flags.sampleRate === undefined) {
+    const rate = config.get('sample-rate');
+    if (rate) flags.sampleRate = Number(rate.value);
+  }
+  const toFile = flags.output !== undefined && flags.output !== '-';
+  if (flags.format === undefined && !toFile) flags.format = config.string('format');
+}
 
 /** The Output of a command from its flags. */
 export function makeOutput(flags: SynthesisFlags, context: CommandContext): Output {
