@@ -2,7 +2,7 @@
  * The commander tree: every command, option and example of cosy. No side effects; actions lazy-import their
  * command so start-up stays fast. Only this file knows flag names.
  */
-import { Command, Option } from 'commander';
+import { Argument, Command, Option } from 'commander';
 import { AUDIO_FORMATS, LANGUAGE_HINTS } from '../protocol/limits.js';
 import { DEFAULT_MODEL } from '../protocol/models.js';
 import { VERSION } from '../version.js';
@@ -146,8 +146,12 @@ Examples:
 function buildStream(context: CommandContext): Command {
   const stream = new Command('stream')
     .description('speak text from stdin as it arrives (LLM output): audio starts before the input ends')
-    .option('--flush-ms <ms>', 'send pending text after this much quiet on stdin', parseCount, 250)
-    .option('--idle-timeout <seconds>', 'finish the current task after this long without input; new text starts a new task', parseSeconds, 20_000)
+    .option('--flush-ms <ms>', 'send pending text after this many milliseconds of quiet on stdin', parseCount, 250)
+    .addOption(
+      new Option('--idle-timeout <seconds>', 'finish the current task after this long without input; new text starts a new task')
+        .argParser(parseSeconds)
+        .default(20_000, '20'),
+    )
     .option('--skip-code', 'drop fenced code blocks (```) before sending')
     .option('--echo', 'mirror the text to stderr as it is sent');
   addSynthesisOptions(stream);
@@ -213,6 +217,11 @@ function addWaitOptions(cmd: Command): Command {
     .option('--timeout <seconds>', 'give up waiting after this long (default 300)', parseSeconds);
 }
 
+/** Appends an "Examples:" section to a command's help (nested subcommands; top-level ones write theirs inline). */
+function addExamples(cmd: Command, examples: readonly string[]): void {
+  if (examples.length > 0) cmd.addHelpText('after', `\nExamples:\n${examples.map((e) => `  ${e}`).join('\n')}`);
+}
+
 /** Gives nested subcommands the settings run.ts applies to top-level ones (output streams, exit override). */
 function inheritSettings(parent: Command): void {
   parent.hook('preSubcommand', (thisCommand, sub) => {
@@ -259,6 +268,7 @@ Examples:
     .argument('<voice-id>', 'the voice id');
   addConnectionOptions(show);
   addOutputOptions(show);
+  addExamples(show, ['cosy voices show longanyang', 'cosy voices show cosyvoice-v3.5-plus-narrator1-0123abcd --json']);
   show.action(async (id: string, options: Record<string, unknown>) => {
     const [{ runVoicesShow }, { withParentOptions }] = await Promise.all([import('./commands/voices.js'), import('./option-values.js')]);
     await runVoicesShow(id, withParentOptions(options, voices.opts()), context);
@@ -270,6 +280,7 @@ Examples:
     .option('-y, --yes', 'delete without asking');
   addConnectionOptions(rm);
   addOutputOptions(rm);
+  addExamples(rm, ['cosy voices rm cosyvoice-v3.5-plus-narrator1-0123abcd', 'cosy voices --custom --prefix old --ids | xargs cosy voices rm --yes']);
   rm.action(async (ids: string[], options: Record<string, unknown>) => {
     const [{ runVoicesRm }, { withParentOptions }] = await Promise.all([import('./commands/voices.js'), import('./option-values.js')]);
     await runVoicesRm(ids, withParentOptions(options, voices.opts()), context);
@@ -282,6 +293,7 @@ Examples:
   addWaitOptions(update);
   addConnectionOptions(update);
   addOutputOptions(update);
+  addExamples(update, ['cosy voices update cosyvoice-v3.5-plus-narrator1-0123abcd new-take.wav', 'cosy voices update cosyvoice-v3.5-plus-narrator1-0123abcd https://example.com/take2.mp3 --no-wait']);
   update.action(async (id: string, audio: string, options: Record<string, unknown>) => {
     const [{ runVoicesUpdate }, { withParentOptions }] = await Promise.all([import('./commands/voices.js'), import('./option-values.js')]);
     await runVoicesUpdate(id, audio, withParentOptions(options, voices.opts()), context);
@@ -427,6 +439,15 @@ Examples:
   printf %s "$KEY" | cosy config set-key
   cosy config list`,
   );
+  const configExamples: Record<string, string[]> = {
+    list: ['cosy config list', 'cosy config list --profile sg --json'],
+    get: ['cosy config get region', 'cosy config get --profile sg endpoint'],
+    set: ['cosy config set region intl', 'cosy config set --project voice longanhuan'],
+    unset: ['cosy config unset voice', 'cosy config unset --profile sg region'],
+    path: ['cosy config path', 'cosy config path --json'],
+    'set-key': ['printf %s "$KEY" | cosy config set-key', 'cosy config set-key < ~/Downloads/api_key.txt'],
+  };
+  for (const sub of config.commands) addExamples(sub, configExamples[sub.name()] ?? []);
   inheritSettings(config);
   return config;
 }

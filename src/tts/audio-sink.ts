@@ -43,6 +43,8 @@ export class FileSink implements AudioSink {
   #handle: FileHandle | undefined;
   #written = 0;
   #done = false;
+  /** Test seam: writing past this many bytes fails as a full disk would (ENOSPC). */
+  #failAfterBytes: number | undefined;
 
   private constructor(path: string, handle: FileHandle, tempPath: string, isWav: boolean) {
     this.path = path;
@@ -55,13 +57,15 @@ export class FileSink implements AudioSink {
    * Creates the temporary file in the target folder (same filesystem, so the final rename is atomic).
    * @throws UsageError when the folder does not exist or is not writable.
    */
-  static async create(path: string, options: { wav: boolean }): Promise<FileSink> {
+  static async create(path: string, options: { wav: boolean; failAfterBytes?: number | undefined }): Promise<FileSink> {
     const dir = dirname(path);
     const tempPath = join(dir, `.${basename(path)}.${randomBytes(4).toString('hex')}.cosy-partial`);
     try {
       const handle = await open(tempPath, 'wx', 0o644);
       trackTempFile(tempPath);
-      return new FileSink(path, handle, tempPath, options.wav);
+      const sink = new FileSink(path, handle, tempPath, options.wav);
+      sink.#failAfterBytes = options.failAfterBytes;
+      return sink;
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
       const reason =
@@ -82,9 +86,16 @@ export class FileSink implements AudioSink {
     const handle = this.#handle;
     if (!handle) throw new Error('write after the file was closed');
     let off = 0;
-    while (off < data.length) {
-      const { bytesWritten } = await handle.write(data, off, data.length - off, this.#written + off);
-      off += bytesWritten;
+    try {
+      if (this.#failAfterBytes !== undefined && this.#written + data.length > this.#failAfterBytes) {
+        throw Object.assign(new Error('no space left on device (simulated)'), { code: 'ENOSPC' });
+      }
+      while (off < data.length) {
+        const { bytesWritten } = await handle.write(data, off, data.length - off, this.#written + off);
+        off += bytesWritten;
+      }
+    } catch (err) {
+      throw outputError(err, this.path);
     }
     this.#written += data.length;
   }
@@ -142,12 +153,12 @@ export class StreamSink implements AudioSink {
   }
 
   write(data: Buffer): Promise<void> {
-    if (this.#error) return Promise.reject(this.#error);
+    if (this.#error) return Promise.reject(outputError(this.#error, 'the output stream'));
     if (this.#gone || this.#stream.destroyed) return Promise.reject(new ReaderGoneError());
     return new Promise((resolve, reject) => {
       const onError = (err: NodeJS.ErrnoException): void => {
         cleanup();
-        reject(err.code === 'EPIPE' || err.code === 'ERR_STREAM_DESTROYED' ? new ReaderGoneError() : err);
+        reject(err.code === 'EPIPE' || err.code === 'ERR_STREAM_DESTROYED' ? new ReaderGoneError() : outputError(err, 'the output stream'));
       };
       const onDrain = (): void => {
         cleanup();
@@ -192,4 +203,17 @@ export class StreamSink implements AudioSink {
   abort(): Promise<void> {
     return Promise.resolve();
   }
+}
+
+/** A write failure as cosy's output error (exit 2): the disk is full, or the output cannot be written. */
+export function outputError(err: unknown, where: string): Error {
+  if (err instanceof UsageError) return err;
+  const code = (err as NodeJS.ErrnoException).code;
+  const reason =
+    code === 'ENOSPC' ? 'no space left on the device' : code === 'EDQUOT' ? 'disk quota exceeded' : code === 'EIO' ? 'input/output error' : (err as Error).message;
+  return new UsageError(`cannot write ${where}: ${reason}`, {
+    code: code === 'ENOSPC' || code === 'EDQUOT' ? 'DISK_FULL' : 'OUTPUT',
+    cause: err,
+    hint: code === 'ENOSPC' || code === 'EDQUOT' ? 'free some space or write elsewhere; nothing was left under the requested name' : undefined,
+  });
 }

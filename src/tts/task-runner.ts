@@ -154,7 +154,8 @@ export class TaskRunner {
           sentFinish = true;
           clocks.allTextSent();
         } catch (err) {
-          conn.interrupt(err, taskId);
+          // A send that failed because the socket closed is reported by the reader from the close itself.
+          if (conn.isOpen || !(err instanceof NetworkError)) conn.interrupt(err, taskId);
         }
       })();
       const onAbort = (): void => conn.interrupt(signal?.reason ?? new Error('aborted'), taskId);

@@ -188,12 +188,23 @@ export function planDestination(flags: SynthesisFlags, context: CommandContext):
 export async function openSink(destination: Destination, context: CommandContext): Promise<AudioSink> {
   switch (destination.kind) {
     case 'file':
-      return FileSink.create(destination.path, { wav: destination.format === 'wav' });
+      return FileSink.create(destination.path, { wav: destination.format === 'wav', failAfterBytes: diskFullSeam(context.env) });
     case 'stdout':
       return new StreamSink(context.stdout);
     case 'player':
       return new PlayerSink(destination.player, context.env);
   }
+}
+
+/**
+ * Test seam for the fault matrix: COSY_TEST_DISK_FULL_AFTER=N makes file writes fail with ENOSPC after N bytes, as
+ * a full disk would (docs/reliability.md). Unset in normal use.
+ */
+export function diskFullSeam(env: NodeJS.ProcessEnv): number | undefined {
+  const raw = env['COSY_TEST_DISK_FULL_AFTER'];
+  if (raw === undefined || raw === '') return undefined;
+  const n = Number(raw);
+  return Number.isInteger(n) && n >= 0 ? n : undefined;
 }
 
 /** Reads and validates a --pronounce file. */

@@ -312,7 +312,7 @@ describe('StreamSink', () => {
     expect(err).toBeInstanceOf(ReaderGoneError);
   });
 
-  it('a stream error other than EPIPE is passed on as is', async () => {
+  it('a stream error other than EPIPE becomes an output error that keeps its cause', async () => {
     const boom = Object.assign(new Error('disk on fire'), { code: 'EIO' });
     const stream = new Writable({
       write(_chunk, _enc, cb) {
@@ -322,6 +322,9 @@ describe('StreamSink', () => {
     const sink = new StreamSink(stream);
     await sink.write(Buffer.from('x')).catch(() => undefined);
     await tick();
-    await expect(sink.write(Buffer.from('y'))).rejects.toBe(boom);
+    const err = await sink.write(Buffer.from('y')).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(UsageError);
+    expect((err as UsageError).message).toBe('cannot write the output stream: input/output error');
+    expect((err as UsageError).cause).toBe(boom);
   });
 });
