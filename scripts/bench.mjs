@@ -1,16 +1,19 @@
 #!/usr/bin/env node
 /**
  * `npm run bench`: measures cosy's start-up time, the latency cosy adds between the service's audio frames and its
- * stdout, and cosy's peak memory on a long task, each against its target, on this machine. Prints a table (or one
- * JSON object with `--json`). Exits non-zero only when the benchmark itself fails, never for a missed target.
- * Not part of the test suite: it runs the built `bin/cosy.js` (npm run bench builds first) against the emulator
- * started in this process.
+ * stdout, and cosy's peak memory on a long task, each against its target, on this machine; then the same for
+ * `cosy stream` fed through stdin, plus the latency from a sentence end written to its stdin to the continue-task
+ * carrying it. Prints a table (or one JSON object with `--json`). Exits non-zero only when the benchmark itself
+ * fails, never for a missed target. Not part of the test suite: it runs the built `bin/cosy.js` (npm run bench
+ * builds first) against the emulator started in this process.
  */
 import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { DEFAULT_MS_PER_CHARACTER, startEmulator } from '../dist/emulator/server.js';
 
 /** Absolute path of bin/cosy.js. */
@@ -58,6 +61,19 @@ const MEMORY_FLAT_TARGET_MB = 5;
 const PROC_POLL_MS = 5;
 /** GNU time, which reports the peak RSS of the command it runs. */
 const GNU_TIME = '/usr/bin/time';
+
+/** Measured `cosy stream` runs for the stream latency figures (one task each). */
+const STREAM_RUNS = 12;
+/** Unmeasured `cosy stream` runs first. */
+const STREAM_WARMUP_RUNS = 1;
+/** Sentences each stream run writes, alternately Latin (ending in '. ') and CJK (ending in '。'). */
+const STREAM_SENTENCES_PER_RUN = 8;
+/** Gap before every token written to cosy's stdin, in ms (an LLM writing about 10 tokens a second). */
+const STREAM_TOKEN_GAP_MS = 100;
+/** Wait after spawning cosy stream before the first token, in ms, so start-up is not part of the first sentence. */
+const STREAM_START_DELAY_MS = 300;
+/** Characters per write when the stream memory runs pipe their text into cosy (as fast as the pipe takes them). */
+const STREAM_MEMORY_WRITE_CHARS = 1024;
 
 /** Safety net: kill any spawned command after this long, in ms. */
 const CHILD_TIMEOUT_MS = 120_000;
@@ -123,16 +139,18 @@ function cosyEnv(home, websocketUrl) {
 
 /**
  * Spawns a command and resolves when it exits, with the wall time from spawn to exit on performance.now().
- * `onStdout` receives every stdout chunk as it arrives (stdout is ignored when it is not given).
+ * `onStdout` receives every stdout chunk as it arrives (stdout is ignored when it is not given). With `stdin`,
+ * the child's stdin is a pipe that `onSpawn` may write to (write errors are ignored: the exit status tells).
  */
-function run(command, args, { env, cwd, onStdout, onSpawn } = {}) {
+function run(command, args, { env, cwd, onStdout, onSpawn, stdin = false } = {}) {
   return new Promise((resolvePromise, reject) => {
     const started = performance.now();
     const child = spawn(command, args, {
       env: env ?? process.env,
       cwd,
-      stdio: ['ignore', onStdout ? 'pipe' : 'ignore', 'pipe'],
+      stdio: [stdin ? 'pipe' : 'ignore', onStdout ? 'pipe' : 'ignore', 'pipe'],
     });
+    child.stdin?.on('error', () => undefined);
     let stderr = '';
     child.stderr.on('data', (chunk) => {
       stderr += chunk.toString('utf8');
@@ -278,6 +296,148 @@ async function benchLatency(home) {
   };
 }
 
+/**
+ * The tokens of the `k`-th sentence (1-based) of a stream run: odd ones Latin, ending with '. ' in one token (a
+ * Latin '.' ends a sentence only once the whitespace after it is seen), even ones CJK, ending with '。' (which ends a
+ * sentence at once). The sentence-ending token is the last one.
+ */
+function streamSentence(k) {
+  return k % 2 === 1
+    ? { kind: 'latin', tokens: ['Line', ` ${k}`, ' ends', ' here', '. '] }
+    : { kind: 'cjk', tokens: [`第${k}句`, '到此', '结束', '。'] };
+}
+
+/**
+ * For each sentence end (its code-unit offset in the input and the time its token was written), the time the
+ * emulator received the continue-task whose text holds that offset minus the write time. The continue-task texts
+ * must add up to the input exactly (cosy never changes the text, only where it is cut).
+ */
+function sentenceLatencies(input, ends, instructions) {
+  const texts = instructions.map((i) => i.text ?? '');
+  if (texts.join('') !== input) {
+    throw new Error(`cosy stream sent ${JSON.stringify(texts.join(''))}; the input was ${JSON.stringify(input)}`);
+  }
+  const latencies = [];
+  let carrier = 0;
+  let carrierEnd = texts[0]?.length ?? 0;
+  for (const end of ends) {
+    while (carrier < texts.length && carrierEnd <= end.offset) {
+      carrier += 1;
+      carrierEnd += texts[carrier]?.length ?? 0;
+    }
+    const instruction = instructions[carrier];
+    if (instruction === undefined) throw new Error(`no continue-task carried the sentence end at ${end.offset}`);
+    latencies.push({ kind: end.kind, first: end.first, ms: instruction.receivedAt - end.writtenAt });
+  }
+  return latencies;
+}
+
+/** Median, p90 and max of `values`, with their count. */
+function spread(values) {
+  return { n: values.length, median_ms: percentile(values, 50), p90_ms: percentile(values, 90), max_ms: Math.max(...values) };
+}
+
+/**
+ * `cosy stream` latencies: a simulated LLM writes tokens into cosy's stdin `STREAM_TOKEN_GAP_MS` apart; each
+ * sentence end is timed from the bench's write of its token to the emulator receiving the continue-task carrying
+ * it (onInstruction), and each audio frame from the emulator handing it to the socket to its first byte on cosy's
+ * stdout (onAudioFrame), as for say.
+ */
+async function benchStreamLatency(home) {
+  let frames = [];
+  let instructions = [];
+  const emulator = await startEmulator({
+    keys: [BENCH_KEY],
+    faults: { frameDelayMs: LATENCY_FRAME_DELAY_MS },
+    onAudioFrame: (info) => frames.push(info),
+    onInstruction: (info) => instructions.push(info),
+  });
+  const sentences = [];
+  const firstToRunTask = [];
+  const firstByte = [];
+  const perFrame = [];
+  let framesPerRun = 0;
+  try {
+    const env = cosyEnv(home, emulator.websocketUrl);
+    const args = [COSY_BIN, 'stream', '--format', 'pcm', '--sample-rate', String(LATENCY_SAMPLE_RATE), '--quiet'];
+    for (let i = 0; i < STREAM_WARMUP_RUNS + STREAM_RUNS; i++) {
+      frames = [];
+      instructions = [];
+      const chunks = [];
+      const ends = [];
+      let input = '';
+      let writing;
+      const result = await run(process.execPath, args, {
+        env,
+        cwd: home,
+        stdin: true,
+        onStdout: (chunk, at) => chunks.push({ at, bytes: chunk.length }),
+        onSpawn: (child) => {
+          writing = (async () => {
+            await sleep(STREAM_START_DELAY_MS);
+            for (let k = 1; k <= STREAM_SENTENCES_PER_RUN; k++) {
+              const { kind, tokens } = streamSentence(k);
+              for (const [t, token] of tokens.entries()) {
+                await sleep(STREAM_TOKEN_GAP_MS);
+                if (child.stdin.destroyed) return;
+                const writtenAt = performance.now();
+                child.stdin.write(token);
+                // The terminator is the first character of the last token ('.' of '. ', or '。').
+                if (t === tokens.length - 1) ends.push({ kind, first: k === 1, offset: input.length, writtenAt });
+                input += token;
+              }
+            }
+            child.stdin.end();
+          })();
+        },
+      });
+      await writing;
+      checkExit('cosy stream', result);
+      const sent = frames.reduce((n, f) => n + f.bytes, 0);
+      const received = chunks.reduce((n, c) => n + c.bytes, 0);
+      if (frames.length === 0 || sent !== received) {
+        throw new Error(`cosy stream wrote ${received} bytes to stdout; the emulator sent ${sent} in ${frames.length} frames`);
+      }
+      if (new Set(frames.map((f) => f.taskId)).size !== 1) throw new Error('expected exactly one task per cosy stream run');
+      const latencies = sentenceLatencies(input, ends, instructions.filter((x) => x.action === 'continue-task'));
+      const runTasks = instructions.filter((x) => x.action === 'run-task');
+      if (runTasks.length !== 1) throw new Error(`expected one run-task per cosy stream run, got ${runTasks.length}`);
+      if (i < STREAM_WARMUP_RUNS) continue;
+      sentences.push(...latencies);
+      // cosy opens its connection and starts the task only once the first sentence is complete: time that part.
+      firstToRunTask.push(runTasks[0].receivedAt - ends[0].writtenAt);
+      const frameTimes = frameLatencies(frames, chunks);
+      firstByte.push(frameTimes[0]);
+      perFrame.push(...frameTimes);
+      framesPerRun = frames.length;
+    }
+  } finally {
+    await emulator.close();
+  }
+  const latin = spread(sentences.filter((s) => s.kind === 'latin' && !s.first).map((s) => s.ms));
+  const cjk = spread(sentences.filter((s) => s.kind === 'cjk' && !s.first).map((s) => s.ms));
+  const first = spread(sentences.filter((s) => s.first).map((s) => s.ms));
+  const later = spread(sentences.filter((s) => !s.first).map((s) => s.ms));
+  const firstAudio = { median_ms: percentile(firstByte, 50), p90_ms: percentile(firstByte, 90), max_ms: Math.max(...firstByte) };
+  const frame = { median_ms: percentile(perFrame, 50), p99_ms: percentile(perFrame, 99), max_ms: Math.max(...perFrame), frames: perFrame.length };
+  const target = LATENCY_TARGET_MS;
+  return {
+    runs: STREAM_RUNS,
+    warmup_runs: STREAM_WARMUP_RUNS,
+    sentences_per_run: STREAM_SENTENCES_PER_RUN,
+    token_gap_ms: STREAM_TOKEN_GAP_MS,
+    frame_delay_ms: LATENCY_FRAME_DELAY_MS,
+    format: 'pcm',
+    sample_rate: LATENCY_SAMPLE_RATE,
+    frames_per_run: framesPerRun,
+    sentence_end: { later, latin, cjk, first, first_to_run_task: spread(firstToRunTask) },
+    first_byte: firstAudio,
+    per_frame: frame,
+    target_ms: target,
+    met: later.median_ms <= target && first.median_ms <= target && firstAudio.median_ms <= target && frame.median_ms <= target,
+  };
+}
+
 /** Text of exactly `chars` counted characters (Latin: one per code point), ending with a full stop. */
 function textOf(chars) {
   return `${MEMORY_SENTENCE.repeat(Math.ceil(chars / MEMORY_SENTENCE.length)).slice(0, chars - 1)}.`;
@@ -293,9 +453,22 @@ function vmHwmKib(pid) {
   }
 }
 
-/** Runs `cosy say -f file` with stdout piped here and discarded; returns its peak RSS and what it wrote. */
-async function peakMemory(home, websocketUrl, file) {
-  const cosyArgs = [COSY_BIN, 'say', '-f', file, '--format', MEMORY_FORMAT, '--sample-rate', String(MEMORY_SAMPLE_RATE), '--quiet'];
+/** Writes `text` to `stream` in pieces of `pieceChars` as fast as the pipe takes them, then ends it. */
+async function writeInPieces(stream, text, pieceChars) {
+  for (let i = 0; i < text.length && !stream.destroyed; i += pieceChars) {
+    if (!stream.write(text.slice(i, i + pieceChars))) {
+      await Promise.race([once(stream, 'drain'), once(stream, 'close')]);
+    }
+  }
+  stream.end();
+}
+
+/**
+ * Runs cosy with `args` (after bin/cosy.js), stdout piped here and discarded, and `input`, if given, piped into its
+ * stdin in pieces; returns its peak RSS and what it wrote.
+ */
+async function peakMemory(home, websocketUrl, args, input) {
+  const cosyArgs = [COSY_BIN, ...args];
   const useGnuTime = existsSync(GNU_TIME);
   const timeFile = join(home, 'peak-rss.txt');
   let bytes = 0;
@@ -310,7 +483,9 @@ async function peakMemory(home, websocketUrl, file) {
       onStdout: (chunk) => {
         bytes += chunk.length;
       },
+      stdin: input !== undefined,
       onSpawn: (child) => {
+        if (input !== undefined) void writeInPieces(child.stdin, input, STREAM_MEMORY_WRITE_CHARS);
         if (useGnuTime) return;
         poller = setInterval(() => {
           polledKib = Math.max(polledKib, vmHwmKib(child.pid) ?? 0);
@@ -319,27 +494,39 @@ async function peakMemory(home, websocketUrl, file) {
     },
   );
   clearInterval(poller);
-  checkExit(`cosy say -f ${file}`, result);
+  checkExit(`cosy ${args.join(' ')}`, result);
   const kib = useGnuTime ? Number(readFileSync(timeFile, 'utf8').trim().split('\n').at(-1)) : polledKib;
   if (!Number.isFinite(kib) || kib <= 0) throw new Error(`could not read the peak RSS of cosy (${useGnuTime ? GNU_TIME : '/proc'})`);
   return { peak_rss_mb: kib / KIB_PER_MIB, seconds: result.ms / 1000, bytes, method: useGnuTime ? `${GNU_TIME} -f %M` : '/proc/PID/status VmHWM' };
 }
 
-/** Peak memory of a 200,000-character task and of a 20,000-character one, streamed to a pipe; median of runs. */
-async function benchMemory(home) {
+/** The audio options of the memory runs. */
+const MEMORY_AUDIO_ARGS = ['--format', MEMORY_FORMAT, '--sample-rate', String(MEMORY_SAMPLE_RATE), '--quiet'];
+
+/**
+ * Peak memory of a 200,000-character task and of a 20,000-character one, streamed to a pipe; median of runs.
+ * `command` is `say` (the text from a file, -f) or `stream` (the text piped into stdin).
+ */
+async function benchMemory(home, command = 'say') {
   const emulator = await startEmulator({ keys: [BENCH_KEY] });
   try {
     const results = {};
     for (const [name, chars] of [['small', MEMORY_SMALL_CHARS], ['big', MEMORY_BIG_CHARS]]) {
+      const text = textOf(chars);
       const file = join(home, `${name}.txt`);
-      writeFileSync(file, textOf(chars));
+      writeFileSync(file, text);
       const runs = [];
       for (let i = 0; i < MEMORY_RUNS; i++) {
         const tasksBefore = emulator.tasks.length;
-        const measured = await peakMemory(home, emulator.websocketUrl, file);
+        const measured =
+          command === 'say'
+            ? await peakMemory(home, emulator.websocketUrl, ['say', '-f', file, ...MEMORY_AUDIO_ARGS])
+            : await peakMemory(home, emulator.websocketUrl, ['stream', ...MEMORY_AUDIO_ARGS], text);
         const tasks = emulator.tasks.slice(tasksBefore);
         const audioBytes = tasks.reduce((n, t) => n + t.audioBytes, 0);
-        if (measured.bytes !== audioBytes) throw new Error(`cosy wrote ${measured.bytes} bytes; the emulator sent ${audioBytes}`);
+        if (measured.bytes !== audioBytes) throw new Error(`cosy ${command} wrote ${measured.bytes} bytes; the emulator sent ${audioBytes}`);
+        const received = tasks.flatMap((t) => t.texts).join('');
+        if (received !== text) throw new Error(`cosy ${command} sent ${received.length} characters of text; the input had ${text.length}`);
         runs.push({ ...measured, tasks: tasks.length });
       }
       const first = runs[0];
@@ -357,6 +544,8 @@ async function benchMemory(home) {
     const difference = Math.abs(results.big.peak_rss_mb - results.small.peak_rss_mb);
     const peak = Math.max(results.big.peak_rss_mb, results.small.peak_rss_mb);
     return {
+      command,
+      input: command === 'say' ? 'file (-f)' : `stdin, written in ${STREAM_MEMORY_WRITE_CHARS}-character pieces as fast as the pipe takes them`,
       runs: MEMORY_RUNS,
       format: MEMORY_FORMAT,
       sample_rate: MEMORY_SAMPLE_RATE,
@@ -396,12 +585,50 @@ function rows(report) {
     ['  node -e 0', `${ms(s.node.median_ms)} (p90 ${ms(s.node.p90_ms)})`, '', ''],
     ['  node bin/cosy.js --version', `${ms(s.cosy.median_ms)} (p90 ${ms(s.cosy.p90_ms)})`, '', ''],
     ['  ratio of medians', `${s.ratio.toFixed(2)}×`, `≤ ${s.target_ratio}×`, mark(s.met)],
-    [`Added latency (emulator frame sent → byte on cosy's stdout; ${l.runs} runs)`],
+    [`cosy say: added latency (emulator frame sent → byte on cosy's stdout; ${l.runs} runs)`],
     ['  first byte of a task, median', ms(l.first_byte.median_ms), `≤ ${l.target_ms} ms`, mark(l.first_byte.median_ms <= l.target_ms)],
     ['  first byte of a task, p90', ms(l.first_byte.p90_ms), '', ''],
     [`  every frame (${l.per_frame.frames}), median`, ms(l.per_frame.median_ms), `≤ ${l.target_ms} ms`, mark(l.per_frame.median_ms <= l.target_ms)],
     ['  every frame, p99', ms(l.per_frame.p99_ms), '', ''],
-    [`Peak RSS of cosy (${m.format} ${m.sample_rate} Hz to a pipe; median of ${m.runs} runs; ${m.big.method})`],
+    [`cosy say: peak RSS (text from a file; ${m.format} ${m.sample_rate} Hz to a pipe; median of ${m.runs} runs; ${m.big.method})`],
+    [
+      `  ${m.small.characters.toLocaleString('en')} characters (${(m.small.audio_seconds / 60).toFixed(0)} min audio)`,
+      `${mb(m.small.peak_rss_mb)} (${m.small.seconds.toFixed(1)} s)`,
+      `≤ ${m.target_mb} MB`,
+      mark(m.small.peak_rss_mb <= m.target_mb),
+    ],
+    [
+      `  ${m.big.characters.toLocaleString('en')} characters (${(m.big.audio_seconds / 3600).toFixed(1)} h audio)`,
+      `${mb(m.big.peak_rss_mb)} (${m.big.seconds.toFixed(1)} s)`,
+      `≤ ${m.target_mb} MB`,
+      mark(m.big.peak_rss_mb <= m.target_mb),
+    ],
+    ['  difference', mb(m.difference_mb), `≤ ${m.flat_target_mb} MB`, mark(m.difference_mb <= m.flat_target_mb)],
+    ...streamRows(report.stream),
+  ];
+}
+
+/** The `cosy stream` rows of the table. */
+function streamRows({ latency: l, memory: m }) {
+  const t = l.target_ms;
+  const e = l.sentence_end;
+  const sentenceRows = (label, x) => [
+    [`  ${label} (${x.n}), median`, ms(x.median_ms), `≤ ${t} ms`, mark(x.median_ms <= t)],
+    [`  ${label}, p90 (max)`, `${ms(x.p90_ms)} (${ms(x.max_ms)})`, '', ''],
+  ];
+  return [
+    [`cosy stream: sentence end written to stdin → its continue-task at the emulator (${l.runs} runs, tokens ${l.token_gap_ms} ms apart)`],
+    ...sentenceRows('every sentence but the first of a run', e.later),
+    ['    of which Latin ". ", median (p90)', `${ms(e.latin.median_ms)} (${ms(e.latin.p90_ms)})`, '', ''],
+    ['    of which CJK "。", median (p90)', `${ms(e.cjk.median_ms)} (${ms(e.cjk.p90_ms)})`, '', ''],
+    ...sentenceRows('first sentence of a run', e.first),
+    ['    of which until the run-task arrived, median (p90)', `${ms(e.first_to_run_task.median_ms)} (${ms(e.first_to_run_task.p90_ms)})`, '', ''],
+    [`cosy stream: added latency (emulator frame sent → byte on cosy's stdout; ${l.runs} runs)`],
+    ['  first byte of a task, median', ms(l.first_byte.median_ms), `≤ ${t} ms`, mark(l.first_byte.median_ms <= t)],
+    ['  first byte of a task, p90', ms(l.first_byte.p90_ms), '', ''],
+    [`  every frame (${l.per_frame.frames}), median`, ms(l.per_frame.median_ms), `≤ ${t} ms`, mark(l.per_frame.median_ms <= t)],
+    ['  every frame, p99', ms(l.per_frame.p99_ms), '', ''],
+    [`cosy stream: peak RSS (text piped into stdin; ${m.format} ${m.sample_rate} Hz to a pipe; median of ${m.runs} runs)`],
     [
       `  ${m.small.characters.toLocaleString('en')} characters (${(m.small.audio_seconds / 60).toFixed(0)} min audio)`,
       `${mb(m.small.peak_rss_mb)} (${m.small.seconds.toFixed(1)} s)`,
@@ -420,13 +647,16 @@ function rows(report) {
 
 /** The report as a table with a header naming the machine and the settings. */
 function formatTable(report) {
-  const { machine: mc, startup: s, latency: l, memory: m } = report;
+  const { machine: mc, startup: s, latency: l, memory: m, stream: st } = report;
   const lines = [
     `cosy ${s.version} benchmark, ${report.date}`,
     `machine: ${mc.cpu}, ${mc.cores} cores, ${mc.memory_mb} MB RAM, ${mc.os}, node ${mc.node}`,
     `settings: start-up ${s.runs} interleaved runs each after ${s.warmup_runs} warm-up; latency ${l.runs} runs of ` +
       `${l.frames_per_run} frames (${l.format} ${l.sample_rate} Hz, emulator frame delay ${l.frame_delay_ms} ms); ` +
       `memory at the emulator's default ${m.ms_per_character} ms of audio per character (not lowered), streamed as fast as cosy reads`,
+    `stream settings: ${st.latency.runs} runs after ${st.latency.warmup_runs} warm-up, each ${st.latency.sentences_per_run} sentences ` +
+      `(Latin and CJK alternately) written token by token ${st.latency.token_gap_ms} ms apart, ${st.latency.frames_per_run} frames ` +
+      `(${st.latency.format} ${st.latency.sample_rate} Hz, emulator frame delay ${st.latency.frame_delay_ms} ms); memory text ${st.memory.input}`,
     '',
   ];
   const table = rows(report);
@@ -463,7 +693,12 @@ async function main() {
     report.latency = await benchLatency(home);
     progress('peak memory…');
     report.memory = await benchMemory(home);
-    report.met = report.startup.met && report.latency.met && report.memory.met;
+    progress('cosy stream: latency…');
+    const streamLatency = await benchStreamLatency(home);
+    progress('cosy stream: peak memory…');
+    const streamMemory = await benchMemory(home, 'stream');
+    report.stream = { latency: streamLatency, memory: streamMemory, met: streamLatency.met && streamMemory.met };
+    report.met = report.startup.met && report.latency.met && report.memory.met && report.stream.met;
     process.stdout.write(json ? `${JSON.stringify(rounded(report), null, 2)}\n` : `${formatTable(report)}\n`);
   } finally {
     rmSync(home, { recursive: true, force: true });

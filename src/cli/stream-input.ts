@@ -66,6 +66,14 @@ export function readStreamInput(stdin: Readable, feeder: TaskFeeder, options: St
       feeder.endTask();
     }
   };
+  /** Text that will be spoken: the task begins now (run-task overlaps with the rest of the sentence arriving). */
+  const take = (text: string): void => {
+    if (text.trim() !== '') {
+      sawText = true;
+      feeder.prime();
+    }
+    send(chunker.push(text));
+  };
   const accept = (text: string): void => {
     const kept = fences ? fences.push(text) : text;
     if (kept === '') return;
@@ -81,12 +89,10 @@ export function readStreamInput(stdin: Readable, feeder: TaskFeeder, options: St
       }
       const all = head.replace(/^\uFEFF/, '');
       head = '';
-      if (all.trim() !== '') sawText = true;
-      send(chunker.push(all));
+      take(all);
       return;
     }
-    if (kept.trim() !== '') sawText = true;
-    send(chunker.push(kept));
+    take(kept);
   };
 
   return new Promise<StreamInputSummary>((resolve, reject) => {

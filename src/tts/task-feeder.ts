@@ -30,18 +30,25 @@ export class TaskFeeder implements AsyncIterable<AsyncIterable<string>> {
     return this.#tasksStarted;
   }
 
+  /**
+   * Begins a task now, before its first fragment, so its run-task and task-started round trip overlap with the rest
+   * of the first sentence arriving. Only call when text is certain to follow (the caller holds pending text).
+   */
+  prime(): void {
+    if (this.#current || this.#tasks.closed) return;
+    this.#current = new AsyncQueue<string>();
+    this.#currentChars = 0;
+    this.#tasksStarted++;
+    this.#tasks.push(this.#current);
+  }
+
   /** Adds a fragment to the current task, beginning a task if none is open or the current one is full. */
   push(fragment: string): void {
     if (fragment === '' || this.#tasks.closed) return;
     const count = countCharacters(fragment);
     if (this.#current && this.#currentChars + count > this.#maxTaskChars) this.endTask();
-    if (!this.#current) {
-      this.#current = new AsyncQueue<string>();
-      this.#currentChars = 0;
-      this.#tasksStarted++;
-      this.#tasks.push(this.#current);
-    }
-    this.#current.push(fragment);
+    this.prime();
+    this.#current?.push(fragment);
     this.#currentChars += count;
   }
 

@@ -59,6 +59,14 @@ export class TaskRunner {
     this.#timeouts = { ...DEFAULT_TIMEOUTS, ...stripUndefined(options.timeouts ?? {}) };
   }
 
+  /**
+   * Opens the connection ahead of the first task (no task is started, nothing is billed), so the first task only
+   * pays for run-task. A kept-alive connection idle too long is replaced when the task starts, as usual.
+   */
+  async warmUp(signal?: AbortSignal): Promise<void> {
+    await this.#connect(signal);
+  }
+
   /** Closes the kept-alive connection, if any. */
   close(): void {
     this.#connection?.close();
@@ -69,7 +77,17 @@ export class TaskRunner {
     this.#options.log?.(line);
   }
 
+  /** A connection being opened (by warmUp or a task); a second caller waits for it instead of opening another. */
+  #opening: Promise<Connection> | undefined;
+
   async #connect(signal: AbortSignal | undefined): Promise<{ connection: Connection; reused: boolean }> {
+    if (this.#opening) {
+      try {
+        await this.#opening;
+      } catch {
+        // the earlier attempt failed: try again below
+      }
+    }
     const current = this.#connection;
     if (current && current.isOpen && Date.now() - current.lastActivity < CONNECTION_IDLE_REUSE_MS) {
       return { connection: current, reused: true };
@@ -79,7 +97,7 @@ export class TaskRunner {
       current.close();
     }
     const started = Date.now();
-    const connection = await Connection.open({
+    const opening = Connection.open({
       url: this.#options.url,
       apiKey: this.#options.apiKey,
       userAgent: this.#options.userAgent,
@@ -87,6 +105,13 @@ export class TaskRunner {
       connectTimeoutMs: this.#timeouts.connectMs,
       signal,
     });
+    this.#opening = opening;
+    let connection: Connection;
+    try {
+      connection = await opening;
+    } finally {
+      if (this.#opening === opening) this.#opening = undefined;
+    }
     this.#log(`connection #${connection.id} open in ${Date.now() - started} ms`);
     this.#connection = connection;
     return { connection, reused: false };

@@ -81,6 +81,21 @@ describe('cosy stream', () => {
     expect(emulator.tasks[0]?.texts.join('')).toBe(STORY.join(''));
     expect(emulator.tasks[0]?.texts.length).toBeGreaterThan(1); // sent as it came, not all at the end
     expect(r.stdout.length).toBe(emulator.tasks[0]?.audioBytes);
+    expect(emulator.connections()).toBe(1); // the connection opened ahead of the text is the one the task used
+  });
+
+  it('a rejected key ends the command at once, without waiting for the input to end', async () => {
+    const { env } = await start();
+    const r = await runCli(['stream', '-o', 'x.mp3'], {
+      env: { ...env, DASHSCOPE_API_KEY: 'sk-wrong-key-for-stream-000' },
+      cwd: dir,
+      timeoutMs: 10_000,
+      onSpawn: (child) => child.stdin?.write('Text arrives but stdin stays open'),
+    });
+    expect(r.signal).toBeNull();
+    expect(r.code).toBe(3);
+    expect(r.stderr).toContain('the service rejected the API key');
+    expect(readdirSync(dir)).toEqual([]);
   });
 
   it('rolls over to a new task after an idle gap, losing nothing, into one WAV', async () => {

@@ -5,9 +5,7 @@ import { UsageError } from '../../errors.js';
 import { countInput } from '../../protocol/counting.js';
 import type { Region } from '../../protocol/models.js';
 import { planTasks, splitText } from '../../text/split-text.js';
-import { formatFinding } from '../../text/ssml/format.js';
-import { validateSsml } from '../../text/ssml/validate.js';
-import { looksLikeSsml } from '../../text/ssml/lint-input.js';
+import { looksLikeSsml } from '../../text/ssml/detect.js';
 import { ReaderGoneError, type AudioSink } from '../../tts/audio-sink.js';
 import { buildRequest, defaultSampleRate } from '../../tts/request.js';
 import { synthesize } from '../../tts/synthesize.js';
@@ -59,7 +57,9 @@ export async function runSay(words: string[], raw: Record<string, unknown>, cont
   const voice = resolveVoice(options.model, options.voice);
   const subtitles = planSubtitles(options, options.model, voice);
   if (ssml) {
-    // Checked before connecting: invalid SSML costs nothing and needs no key.
+    // Checked before connecting: invalid SSML costs nothing and needs no key. Loaded only for SSML (the XML
+    // parser is a noticeable part of memory and start-up).
+    const [{ validateSsml }, { formatFinding }] = await Promise.all([import('../../text/ssml/validate.js'), import('../../text/ssml/format.js')]);
     const check = validateSsml(input.text, {
       source: input.origin,
       model: options.model,

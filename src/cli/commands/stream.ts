@@ -4,7 +4,7 @@
  * connection, and the audio of all tasks forms one continuous stream or file.
  */
 import { audioDurationMs } from '../../audio/duration.js';
-import { InterruptedError } from '../../errors.js';
+import { AuthError, InterruptedError } from '../../errors.js';
 import type { Region } from '../../protocol/models.js';
 import { ReaderGoneError, type AudioSink } from '../../tts/audio-sink.js';
 import { buildRequest } from '../../tts/request.js';
@@ -105,6 +105,12 @@ export async function runStream(raw: Record<string, unknown>, context: CommandCo
   });
   readOutcome.catch(() => undefined);
   const signal = AbortSignal.any([context.signal, readAbort.signal]);
+  // Connect while the first text is still being written. Failures surface again in the first task, except an
+  // authentication failure, which ends the command at once rather than after the input.
+  runner.warmUp(signal).catch((err: unknown) => {
+    if (err instanceof AuthError) readAbort.abort(err);
+    else output.debug(`could not connect ahead of the first task (${(err as Error).message}); the task will try again`);
+  });
 
   let firstAudioAt: number | undefined;
   const started = performance.now();

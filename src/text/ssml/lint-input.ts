@@ -7,6 +7,9 @@ import { SourceLocator } from './locate.js';
 import { checkPlainText } from './plain-text.js';
 import type { Finding } from './types.js';
 import { validateSsml } from './validate.js';
+import { looksLikeSsml } from './detect.js';
+
+export { looksLikeSsml };
 
 /** What the request would be, for the capability and filter checks. */
 export interface LintOptions {
@@ -31,10 +34,6 @@ export interface LintResult {
   tasks: number;
 }
 
-/** Whether text is SSML by cosy's rule: it starts with `<speak` after whitespace and a byte-order mark. */
-export function looksLikeSsml(text: string): boolean {
-  return /^[\s\ufeff]*<speak[\s>/]/u.test(text);
-}
 
 /** Offset of the first byte that is not part of a valid UTF-8 sequence, or -1. */
 export function firstInvalidUtf8(bytes: Uint8Array): number {

@@ -36,6 +36,22 @@ describe('TaskFeeder', () => {
     expect(await result).toEqual([['aaaa', 'bbbb'], ['cccc', '中中']]);
   });
 
+  it('prime begins a task before its first fragment, once', async () => {
+    const feeder = new TaskFeeder();
+    const tasks = feeder[Symbol.asyncIterator]();
+    feeder.prime();
+    feeder.prime();
+    const first = await tasks.next();
+    expect(first.done).toBe(false);
+    expect(feeder.tasksStarted).toBe(1);
+    feeder.push('a');
+    feeder.end();
+    const items: string[] = [];
+    for await (const f of first.value as AsyncIterable<string>) items.push(f);
+    expect(items).toEqual(['a']);
+    expect((await tasks.next()).done).toBe(true);
+  });
+
   it('ignores empty fragments and fragments after end', async () => {
     const feeder = new TaskFeeder();
     const result = collect(feeder);
