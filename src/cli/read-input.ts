@@ -4,6 +4,7 @@
 import { readFile } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { UsageError } from '../errors.js';
+import { firstInvalidUtf8 } from '../text/utf8.js';
 
 /** Where text comes from. */
 export interface InputSource {
@@ -45,21 +46,7 @@ export function decodeText(bytes: Uint8Array, origin: string): string {
   return text;
 }
 
-/** Byte offset of the first invalid UTF-8 sequence (for the error message). */
-export function firstInvalidUtf8(bytes: Uint8Array): number {
-  for (let i = 0; i < bytes.length; ) {
-    const b = bytes[i] ?? 0;
-    const len = b < 0x80 ? 1 : b >= 0xc2 && b < 0xe0 ? 2 : b >= 0xe0 && b < 0xf0 ? 3 : b >= 0xf0 && b < 0xf5 ? 4 : 0;
-    if (len === 0) return i;
-    try {
-      new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(i, i + len));
-    } catch {
-      return i;
-    }
-    i += len;
-  }
-  return bytes.length;
-}
+export { firstInvalidUtf8 } from '../text/utf8.js';
 
 async function readStream(stream: Readable): Promise<Buffer> {
   const chunks: Buffer[] = [];

@@ -9,7 +9,7 @@ import { UsageError } from '../errors.js';
 import { CodeFenceFilter } from '../text/code-fence-filter.js';
 import { StreamChunker } from '../text/stream-chunker.js';
 import type { TaskFeeder } from '../tts/task-feeder.js';
-import { firstInvalidUtf8 } from './read-input.js';
+import { firstInvalidUtf8 } from '../text/utf8.js';
 
 /** Default quiet period after which pending text is sent (ms). */
 export const DEFAULT_FLUSH_MS = 250;
@@ -179,7 +179,8 @@ export function readStreamInput(stdin: Readable, feeder: TaskFeeder, options: St
 }
 
 function decodeError(e: unknown, totalBytes: number, lastChunk: Buffer): UsageError {
-  const offset = totalBytes - lastChunk.length + firstInvalidUtf8(lastChunk);
+  const inChunk = firstInvalidUtf8(lastChunk);
+  const offset = inChunk < 0 ? totalBytes : totalBytes - lastChunk.length + inChunk;
   return new UsageError(`stdin is not valid UTF-8 text (near byte ${offset})`, {
     code: 'INVALID_TEXT',
     cause: e,

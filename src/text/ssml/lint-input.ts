@@ -8,8 +8,9 @@ import { checkPlainText } from './plain-text.js';
 import type { Finding } from './types.js';
 import { validateSsml } from './validate.js';
 import { looksLikeSsml } from './detect.js';
+import { firstInvalidUtf8 } from '../utf8.js';
 
-export { looksLikeSsml };
+export { firstInvalidUtf8, looksLikeSsml };
 
 /** What the request would be, for the capability and filter checks. */
 export interface LintOptions {
@@ -35,24 +36,6 @@ export interface LintResult {
 }
 
 
-/** Offset of the first byte that is not part of a valid UTF-8 sequence, or -1. */
-export function firstInvalidUtf8(bytes: Uint8Array): number {
-  const strict = new TextDecoder('utf-8', { fatal: true });
-  for (let i = 0; i < bytes.length; ) {
-    const b = bytes[i] ?? 0;
-    const length = b < 0x80 ? 1 : b >= 0xc2 && b < 0xe0 ? 2 : b >= 0xe0 && b < 0xf0 ? 3 : b >= 0xf0 && b < 0xf5 ? 4 : 0;
-    if (length === 0 || i + length > bytes.length) return i;
-    if (length > 1) {
-      try {
-        strict.decode(bytes.subarray(i, i + length));
-      } catch {
-        return i;
-      }
-    }
-    i += length;
-  }
-  return -1;
-}
 
 /** Lints the bytes of one input named `source`; never throws. */
 export function lintInput(bytes: Uint8Array, source: string, options: LintOptions = {}): LintResult {
