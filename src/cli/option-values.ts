@@ -35,6 +35,8 @@ export function connectionFlags(raw: Record<string, unknown>): ConnectionFlags {
   const httpEndpoint = o.string('httpEndpoint');
   const workspace = o.string('workspace');
   const apiKey = o.string('apiKey');
+  const profile = o.string('profile');
+  if (profile !== undefined) flags.profile = profile;
   if (region !== undefined) flags.region = region;
   if (endpoint !== undefined) flags.endpoint = endpoint;
   if (httpEndpoint !== undefined) flags.httpEndpoint = httpEndpoint;

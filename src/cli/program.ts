@@ -6,6 +6,7 @@ import { Argument, Command, Option } from 'commander';
 import { AUDIO_FORMATS, LANGUAGE_HINTS } from '../protocol/limits.js';
 import { DEFAULT_MODEL } from '../protocol/models.js';
 import { VERSION } from '../version.js';
+import { DEFAULT_BATCH_RETRIES, DEFAULT_JOBS, DEFAULT_NAME_TEMPLATE, DEFAULT_RPS, LEDGER_FILE } from '../batch/defaults.js';
 import type { CommandContext } from './context.js';
 import { collect, parseCount, parseInteger, parseNumber, parsePort, parseSeconds } from './parse-args.js';
 
@@ -71,12 +72,15 @@ interface CommandEntry {
 const COMMANDS: readonly CommandEntry[] = [
   { name: 'say', build: buildSay },
   { name: 'stream', build: buildStream },
+  { name: 'batch', build: buildBatch },
   { name: 'voices', build: buildVoices },
   { name: 'clone', build: buildClone },
   { name: 'design', build: buildDesign },
   { name: 'lint', build: buildLint },
   { name: 'emulator', build: buildEmulator },
   { name: 'config', build: buildConfig },
+  { name: 'doctor', build: buildDoctor },
+  { name: 'completion', build: buildCompletion },
 ];
 
 /**
@@ -114,6 +118,7 @@ Exit codes: 0 ok, 1 internal error, 2 usage/invalid input, 3 auth/config, 4 serv
     );
 
   for (const entry of commandsFor(argv)) program.addCommand(entry.build(context));
+  sameHelpOption(program);
   return program;
 }
 
@@ -394,6 +399,70 @@ Examples:
   return lint;
 }
 
+function buildBatch(context: CommandContext): Command {
+  const batch = new Command('batch')
+    .description('many texts to many files: a JSONL, CSV or plain-text manifest → one audio file per item, resumable')
+    .argument('<manifest>', 'manifest file (.jsonl, .csv, or text with one item per line); - for stdin')
+    .option('-d, --out-dir <dir>', 'folder for the audio files and the ledger (created if missing)')
+    .option('--name <template>', 'output name: {n} {id} {voice} {hash} {ext}; an item\'s "out" field wins', DEFAULT_NAME_TEMPLATE)
+    .addOption(new Option('--manifest-format <format>', 'manifest format (default from the extension, else sniffed)').choices(['jsonl', 'csv', 'text']))
+    .option('-j, --jobs <n>', 'tasks in flight at once, each worker on its own reused connection', parseInteger, DEFAULT_JOBS)
+    .option('--rps <n>', 'task starts per second, shared by all workers (the service allows 3 by default)', parseNumber, DEFAULT_RPS)
+    .option('--retries <n>', 'retries of a task after throttling, server or network errors (backoff with jitter)', parseCount, DEFAULT_BATCH_RETRIES)
+    .option('--timeout <seconds>', 'give up on a task when the service sends nothing for this long', parseSeconds)
+    .option('--fail-fast', 'stop starting items after the first failure')
+    .option('--retry-failed', 'also redo items that failed for good in an earlier run')
+    .option('--force', 'redo every item, even those done earlier')
+    .option('--no-cache', 'synthesise identical requests separately instead of copying the audio')
+    .option('--estimate', 'print the characters and the cost, then stop (no connection, no key needed)')
+    .option('--max-cost <usd>', 'refuse to start when the estimated cost is above this many US dollars')
+    .option('--shard <i/n>', 'process only shard I of N (1-based) of the manifest, for CI matrices and GNU parallel')
+    .addOption(new Option('--progress <mode>', 'progress: a bar on a terminal (auto), NDJSON events on stdout (json), or none').choices(['auto', 'json', 'none']).default('auto'))
+    .option('-m, --model <model>', `default model of the items (default ${DEFAULT_MODEL}, or the model setting of cosy config)`)
+    .option('--voice <voice>', 'default voice (else the model\'s default: longanyang for v3 models)')
+    .addOption(new Option('--format <format>', 'default audio format (else from an item\'s "out", else mp3)').choices([...AUDIO_FORMATS]))
+    .option('--sample-rate <hz>', 'default sample rate in Hz', parseInteger)
+    .option('--volume <0-100>', 'default volume', parseNumber)
+    .option('--rate <0.5-2>', 'default speaking rate', parseNumber)
+    .option('--pitch <0.5-2>', 'default pitch', parseNumber)
+    .option('--bit-rate <kbps>', 'default opus bit rate', parseNumber)
+    .option('--seed <n>', 'default random seed, 0 to 65535', parseNumber)
+    .addOption(new Option('--language <code>', 'default language hint').choices([...LANGUAGE_HINTS]))
+    .option('--instruction <text>', 'default style instruction')
+    .option('--markdown-filter', 'let the service strip Markdown symbols (v3-flash)')
+    .option('--pronounce <file>', 'default JSON file of pronunciation/replace rules (hot_fix, v3-flash)')
+    .option('--aigc-tag', 'embed the invisible AIGC mark in the audio (v3 models)')
+    .option('--aigc-propagator <id>', 'AIGC propagator (with --aigc-tag)')
+    .option('--aigc-propagate-id <id>', 'AIGC propagate id (with --aigc-tag)');
+  addConnectionOptions(batch);
+  addOutputOptions(batch);
+  batch.addHelpText(
+    'after',
+    `
+Manifest items: "text" | "file" (relative to the manifest) | "ssml", and optionally "id", "out", "voice",
+"model", "format", "sample_rate", "volume", "rate", "pitch", "bit_rate", "seed", "language", "instruction",
+"markdown_filter", "pronounce", "aigc_tag", "aigc_propagator", "aigc_propagate_id" (CSV: the same names as columns).
+
+Examples:
+  cosy batch lines.txt -d out/                       # one item per line: out/1.mp3, out/2.mp3, …
+  cosy batch prompts.jsonl -d audio/ --name "{id}.{ext}" --voice longanhuan -j 4
+  cosy batch course.csv -d out/ --estimate           # characters and cost, nothing sent
+  cosy batch course.csv -d out/ --max-cost 5         # refuse to start above $5
+  cosy batch big.jsonl -d out/ --shard 2/4           # the second of four CI runners
+  cosy batch --emulator lines.txt -d out/            # try it without a key
+
+A rerun with the same manifest and -d resumes: done items are skipped (${LEDGER_FILE} in -d records them).
+Ctrl-C once lets the items in flight finish; twice aborts them.
+Exit codes: 0 every item done, 2 bad manifest or options (nothing sent), 3 credentials, 6 some items failed
+or were not started, 130 interrupted. See docs/batch.md.`,
+  );
+  batch.action(async (manifest: string, options: Record<string, unknown>) => {
+    const { runBatchCommand } = await import('./commands/batch.js');
+    await runBatchCommand(manifest, options, context);
+  });
+  return batch;
+}
+
 function buildConfig(context: CommandContext): Command {
   const config = new Command('config').description('show or change settings (user file, or a project .cosy.json) and store the API key');
   const common = (cmd: Command): Command =>
@@ -450,4 +519,71 @@ Examples:
   for (const sub of config.commands) addExamples(sub, configExamples[sub.name()] ?? []);
   inheritSettings(config);
   return config;
+}
+
+function buildDoctor(context: CommandContext): Command {
+  const doctor = new Command('doctor')
+    .description('check the set-up (key, region, network, workspace, clock, players) and print what to fix')
+    .option('--timeout <seconds>', 'time each network check may take (default 5)', parseSeconds);
+  addConnectionOptions(doctor);
+  doctor
+    .option('--json', 'print one JSON document with every check on stdout')
+    .option('-q, --quiet', 'print only the checks that warn or fail')
+    .option('--verbose', 'report details on stderr')
+    .option('--no-color', 'no colours (also NO_COLOR)');
+  doctor.addHelpText(
+    'after',
+    `
+Checks: node, config (files found, parsed), api-key (where from, masked), key-format, key-file (0600),
+endpoint (region in effect), websocket (a handshake only: no task, nothing billed), workspace,
+http-api (list_voice of one entry: free, read-only), clock (skew against the service), players.
+One line per check: ✓ ! ✗ - on a terminal, ok warn fail skip otherwise; a fix line under problems.
+
+Exit codes: 0 nothing failed (warnings allowed), 2 set-up (Node, configuration, endpoints),
+3 key or authentication, 5 network or timeout; when several fail, the lowest code wins.
+
+Examples:
+  cosy doctor
+  cosy doctor --region intl
+  cosy doctor --emulator                  # fully offline, against the built-in emulator
+  cosy doctor --json | jq '.checks[] | select(.status != "ok")'`,
+  );
+  doctor.action(async (options: Record<string, unknown>) => {
+    const { runDoctor } = await import('./commands/doctor.js');
+    await runDoctor(options, context);
+  });
+  return doctor;
+}
+
+function buildCompletion(context: CommandContext): Command {
+  const completion = new Command('completion')
+    .description('print a shell completion script (bash, zsh or fish) for every command and option')
+    .addArgument(new Argument('<shell>', 'the shell').choices(['bash', 'zsh', 'fish']));
+  completion.addHelpText(
+    'after',
+    `
+Install (then open a new shell):
+  bash  cosy completion bash > ~/.local/share/bash-completion/completions/cosy
+        or add to ~/.bashrc:  source <(cosy completion bash)
+  zsh   cosy completion zsh > "\${fpath[1]}/_cosy"   (compinit must run in ~/.zshrc)
+        or add to ~/.zshrc after compinit:  source <(cosy completion zsh)
+  fish  cosy completion fish > ~/.config/fish/completions/cosy.fish
+
+Examples:
+  cosy completion bash > ~/.local/share/bash-completion/completions/cosy
+  source <(cosy completion zsh)`,
+  );
+  completion.action(async (shell: 'bash' | 'zsh' | 'fish') => {
+    const { runCompletion } = await import('./commands/completion.js');
+    await runCompletion(shell, context);
+  });
+  return completion;
+}
+
+/** Gives every command and subcommand the same -h/--help wording as the top level. */
+function sameHelpOption(cmd: Command): void {
+  for (const sub of cmd.commands) {
+    sub.helpOption('-h, --help', 'show help');
+    sameHelpOption(sub);
+  }
 }

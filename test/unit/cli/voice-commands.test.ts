@@ -35,10 +35,11 @@ describe('option values', () => {
   });
 
   it('collects connection flags', () => {
-    expect(connectionFlags({ region: 'intl', emulator: true, httpEndpoint: 'http://127.0.0.1:1/api/v1', color: true })).toEqual({
+    expect(connectionFlags({ region: 'intl', emulator: true, httpEndpoint: 'http://127.0.0.1:1/api/v1', color: true, profile: 'sg' })).toEqual({
       region: 'intl',
       emulator: true,
       httpEndpoint: 'http://127.0.0.1:1/api/v1',
+      profile: 'sg',
     });
   });
 

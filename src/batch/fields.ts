@@ -1,0 +1,153 @@
+/**
+ * The fields a manifest item may carry, and their parsing from raw manifest values (JSON values, or CSV/plain text
+ * strings) into typed `ItemFields`. Unknown fields and values of the wrong type are errors, named by field.
+ */
+import { AUDIO_FORMATS, isAudioFormat, type AudioFormat } from '../protocol/limits.js';
+
+/** A value as a manifest holds it: JSON scalars, or strings from CSV and plain text. */
+export type RawValue = string | number | boolean | null;
+
+/** The typed fields of one manifest item. All optional: the command line supplies defaults. */
+export interface ItemFields {
+  id?: string;
+  text?: string;
+  /** A text file, relative to the manifest's folder. */
+  file?: string;
+  ssml?: string;
+  /** Output path inside the output folder (overrides --name). */
+  out?: string;
+  model?: string;
+  voice?: string;
+  format?: AudioFormat;
+  sampleRate?: number;
+  volume?: number;
+  rate?: number;
+  pitch?: number;
+  bitRate?: number;
+  seed?: number;
+  language?: string;
+  instruction?: string;
+  markdownFilter?: boolean;
+  /** A --pronounce JSON file, relative to the manifest's folder. */
+  pronounce?: string;
+  aigcTag?: boolean;
+  aigcPropagator?: string;
+  aigcPropagateId?: string;
+}
+
+type Kind = 'string' | 'id' | 'number' | 'integer' | 'boolean' | 'format';
+
+/** Manifest field name → typed field and its kind. Names are snake_case; kebab-case is accepted as well. */
+const FIELDS: Readonly<Record<string, readonly [keyof ItemFields, Kind]>> = {
+  id: ['id', 'id'],
+  text: ['text', 'string'],
+  file: ['file', 'string'],
+  ssml: ['ssml', 'string'],
+  out: ['out', 'string'],
+  model: ['model', 'string'],
+  voice: ['voice', 'string'],
+  format: ['format', 'format'],
+  sample_rate: ['sampleRate', 'integer'],
+  volume: ['volume', 'number'],
+  rate: ['rate', 'number'],
+  pitch: ['pitch', 'number'],
+  bit_rate: ['bitRate', 'number'],
+  seed: ['seed', 'number'],
+  language: ['language', 'string'],
+  instruction: ['instruction', 'string'],
+  markdown_filter: ['markdownFilter', 'boolean'],
+  pronounce: ['pronounce', 'string'],
+  aigc_tag: ['aigcTag', 'boolean'],
+  aigc_propagator: ['aigcPropagator', 'string'],
+  aigc_propagate_id: ['aigcPropagateId', 'string'],
+};
+
+/** Every field name a manifest may use, for help text and errors. */
+export const FIELD_NAMES: readonly string[] = Object.keys(FIELDS);
+
+/** The canonical spelling of a field name: trimmed, lower case, `-` → `_`. */
+export function normalizeFieldName(name: string): string {
+  return name.trim().toLowerCase().replaceAll('-', '_');
+}
+
+/** Fields parsed from one item, or the problems found (one message per bad field). */
+export type FieldsResult = { ok: true; fields: ItemFields } | { ok: false; problems: string[] };
+
+const TRUE_WORDS = new Set(['true', 'yes', '1']);
+const FALSE_WORDS = new Set(['false', 'no', '0']);
+
+/** Parses one value; returns the typed value, undefined for "absent", or an error message. */
+function parseValue(name: string, kind: Kind, raw: RawValue): { value?: string | number | boolean; error?: string } {
+  if (raw === null) return {};
+  if (typeof raw === 'string' && raw.trim() === '' && kind !== 'string') return {};
+  switch (kind) {
+    case 'string':
+      if (typeof raw !== 'string') return { error: `"${name}" must be a string, not ${JSON.stringify(raw)}` };
+      return { value: raw };
+    case 'id': {
+      const id = typeof raw === 'number' && Number.isInteger(raw) ? String(raw) : raw;
+      if (typeof id !== 'string') return { error: `"id" must be a string or a whole number, not ${JSON.stringify(raw)}` };
+      if (id.trim() === '') return { error: '"id" is empty' };
+      if (/[\u0000-\u001f\u007f]/.test(id)) return { error: '"id" contains a control character' };
+      return { value: id };
+    }
+    case 'number':
+    case 'integer': {
+      const n = typeof raw === 'number' ? raw : typeof raw === 'string' ? Number(raw.trim()) : Number.NaN;
+      if (typeof raw === 'boolean' || !Number.isFinite(n)) return { error: `"${name}" must be a number, not ${JSON.stringify(raw)}` };
+      if (kind === 'integer' && !Number.isInteger(n)) return { error: `"${name}" must be a whole number, not ${JSON.stringify(raw)}` };
+      return { value: n };
+    }
+    case 'boolean': {
+      if (typeof raw === 'boolean') return { value: raw };
+      const word = String(raw).trim().toLowerCase();
+      if (TRUE_WORDS.has(word)) return { value: true };
+      if (FALSE_WORDS.has(word)) return { value: false };
+      return { error: `"${name}" must be true or false, not ${JSON.stringify(raw)}` };
+    }
+    case 'format': {
+      const format = typeof raw === 'string' ? raw.trim().toLowerCase() : raw;
+      if (typeof format !== 'string' || !isAudioFormat(format)) {
+        return { error: `"format" must be one of ${AUDIO_FORMATS.join(', ')}, not ${JSON.stringify(raw)}` };
+      }
+      return { value: format };
+    }
+  }
+}
+
+/** Parses the raw values of one item into typed fields; every unknown field and bad value is reported. */
+export function parseFields(values: Readonly<Record<string, RawValue>>): FieldsResult {
+  const fields: Record<string, string | number | boolean> = {};
+  const problems: string[] = [];
+  for (const [rawName, raw] of Object.entries(values)) {
+    const name = normalizeFieldName(rawName);
+    const spec = FIELDS[name];
+    if (spec === undefined) {
+      const near = FIELD_NAMES.find((f) => editDistance(f, name) <= 2);
+      problems.push(`unknown field "${rawName}"${near ? ` (did you mean "${near}"?)` : ''}; fields are ${FIELD_NAMES.join(', ')}`);
+      continue;
+    }
+    const [key, kind] = spec;
+    if (fields[key] !== undefined) {
+      problems.push(`field "${name}" is given twice`);
+      continue;
+    }
+    const parsed = parseValue(name, kind, raw);
+    if (parsed.error !== undefined) problems.push(parsed.error);
+    else if (parsed.value !== undefined) fields[key] = parsed.value;
+  }
+  return problems.length > 0 ? { ok: false, problems } : { ok: true, fields: fields as ItemFields };
+}
+
+/** Levenshtein distance between two short strings (for "did you mean"). */
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      current[j] = Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, (previous[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    previous = current;
+  }
+  return previous[b.length] ?? 0;
+}
