@@ -3,6 +3,7 @@
  * strings) into typed `ItemFields`. Unknown fields and values of the wrong type are errors, named by field.
  */
 import { AUDIO_FORMATS, isAudioFormat, type AudioFormat } from '../protocol/limits.js';
+import type { SubtitleFormat } from '../subtitles/format.js';
 
 /** A value as a manifest holds it: JSON scalars, or strings from CSV and plain text. */
 export type RawValue = string | number | boolean | null;
@@ -33,9 +34,14 @@ export interface ItemFields {
   aigcTag?: boolean;
   aigcPropagator?: string;
   aigcPropagateId?: string;
+  /** A subtitle sidecar next to the audio: srt, vtt, lrc or json; `none` turns off the command line's --subtitles. */
+  subtitles?: SubtitleFormat | 'none';
 }
 
-type Kind = 'string' | 'id' | 'number' | 'integer' | 'boolean' | 'format';
+type Kind = 'string' | 'id' | 'number' | 'integer' | 'boolean' | 'format' | 'subtitles';
+
+/** Subtitle formats a manifest may name, plus `none`. */
+const SUBTITLE_CHOICES: readonly string[] = ['srt', 'vtt', 'lrc', 'json', 'none'];
 
 /** Manifest field name → typed field and its kind. Names are snake_case; kebab-case is accepted as well. */
 const FIELDS: Readonly<Record<string, readonly [keyof ItemFields, Kind]>> = {
@@ -60,6 +66,7 @@ const FIELDS: Readonly<Record<string, readonly [keyof ItemFields, Kind]>> = {
   aigc_tag: ['aigcTag', 'boolean'],
   aigc_propagator: ['aigcPropagator', 'string'],
   aigc_propagate_id: ['aigcPropagateId', 'string'],
+  subtitles: ['subtitles', 'subtitles'],
 };
 
 /** Every field name a manifest may use, for help text and errors. */
@@ -104,6 +111,13 @@ function parseValue(name: string, kind: Kind, raw: RawValue): { value?: string |
       if (TRUE_WORDS.has(word)) return { value: true };
       if (FALSE_WORDS.has(word)) return { value: false };
       return { error: `"${name}" must be true or false, not ${JSON.stringify(raw)}` };
+    }
+    case 'subtitles': {
+      const value = typeof raw === 'string' ? raw.trim().toLowerCase().replace(/^\./, '') : raw;
+      if (typeof value !== 'string' || !SUBTITLE_CHOICES.includes(value)) {
+        return { error: `"subtitles" must be one of ${SUBTITLE_CHOICES.join(', ')}, not ${JSON.stringify(raw)}` };
+      }
+      return { value };
     }
     case 'format': {
       const format = typeof raw === 'string' ? raw.trim().toLowerCase() : raw;

@@ -5,6 +5,8 @@
  */
 import { extname, resolve } from 'node:path';
 import { UsageError } from '../errors.js';
+import { checkSubtitleOptions, type SubtitleFormat } from '../subtitles/format.js';
+import { wordTimestampsFor } from '../subtitles/recorder.js';
 import { countInput } from '../protocol/counting.js';
 import type { AudioFormat } from '../protocol/limits.js';
 import type { HotFix, SynthesisParameters } from '../protocol/messages.js';
@@ -44,6 +46,12 @@ export interface ItemDefaults {
   aigcTag?: boolean | undefined;
   aigcPropagator?: string | undefined;
   aigcPropagateId?: string | undefined;
+  /** A subtitle sidecar for every item (an item's `subtitles` field overrides it). */
+  subtitles?: SubtitleFormat | undefined;
+  /** Voices without word timestamps get one cue per sentence instead of an error. */
+  subtitlesFallback?: boolean | undefined;
+  /** Cue options, checked against each item's subtitle format. */
+  subtitleCues?: { maxCueChars?: number | undefined; wordsPerCue?: number | undefined; karaoke?: boolean | undefined } | undefined;
 }
 
 /** What resolving needs besides the item: where relative files are, the region, and two seams. */
@@ -82,6 +90,8 @@ export interface ResolvedItem {
   key: string;
   /** Output path from the item's `out` field, if any. */
   out: string | undefined;
+  /** The subtitle sidecar to write, and whether word timestamps are requested for it. */
+  subtitles: { format: SubtitleFormat; wordTimestamps: boolean } | undefined;
   /** Warnings about the request (shown once per distinct message). */
   warnings: string[];
 }
@@ -168,6 +178,9 @@ export async function resolveItem(
     const model = fields.model ?? d.model;
     const voice = fields.voice ?? d.voice ?? context.defaultVoice(model);
     if (voice === undefined) throw new UsageError(`${model} has no system voices: give a custom voice in "voice" or with --voice`);
+    const subtitleFormat = fields.subtitles === 'none' ? undefined : (fields.subtitles ?? d.subtitles);
+    if (subtitleFormat) checkSubtitleOptions(subtitleFormat, d.subtitleCues ?? {});
+    const subtitles = subtitleFormat ? { format: subtitleFormat, wordTimestamps: wordTimestampsFor(model, voice, d.subtitlesFallback === true) } : undefined;
     const built = buildRequest({
       model,
       voice,
@@ -187,6 +200,7 @@ export async function resolveItem(
       aigcPropagator: fields.aigcPropagator ?? d.aigcPropagator,
       aigcPropagateId: fields.aigcPropagateId ?? d.aigcPropagateId,
       ssml,
+      wordTimestamps: subtitles?.wordTimestamps,
     });
     const warnings = [...built.warnings];
     if (ssml) {
@@ -210,6 +224,7 @@ export async function resolveItem(
         billed: countInput(text, ssml).billed,
         key: requestKey(built.model, built.parameters, tasks),
         out: fields.out,
+        subtitles,
         warnings,
       },
     };

@@ -3,6 +3,7 @@
  * skipped, items that failed for good earlier are left alone unless `--retry-failed`, everything else is work.
  * Work is grouped by request (the cache): each group is synthesised once, or copied from an intact earlier output.
  */
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { groupByRequest } from './cache.js';
 import { isIntact } from './files.js';
@@ -15,6 +16,18 @@ export interface PlannedItem extends ResolvedItem {
   output: string;
   /** Absolute output path. */
   path: string;
+}
+
+/** The subtitle sidecar of an audio file: the same name with the subtitle format's extension. */
+export function sidecarPath(audioPath: string, format: string): string {
+  const dot = audioPath.lastIndexOf('.');
+  const slash = Math.max(audioPath.lastIndexOf('/'), audioPath.lastIndexOf('\\'));
+  return `${dot > slash ? audioPath.slice(0, dot) : audioPath}.${format}`;
+}
+
+/** Whether an item's sidecar (when it wants one) exists. */
+function sidecarPresent(item: PlannedItem): boolean {
+  return item.subtitles === undefined || existsSync(sidecarPath(item.path, item.subtitles.format));
 }
 
 /** Where the audio of a unit comes from. */
@@ -58,7 +71,13 @@ export async function planBatch(
   const work: PlannedItem[] = [];
   for (const item of items) {
     const record = options.force ? undefined : ledger.latest.get(item.id);
-    if (record?.event === 'done' && record.key === item.key && record.file === item.output && (await isIntact(item.path, record.bytes, record.sha256))) {
+    if (
+      record?.event === 'done' &&
+      record.key === item.key &&
+      record.file === item.output &&
+      sidecarPresent(item) &&
+      (await isIntact(item.path, record.bytes, record.sha256))
+    ) {
       skipped.push({ item, record });
     } else if (record?.event === 'failed' && record.key === item.key && !record.retryable && !options.retryFailed) {
       failedEarlier.push({ item, record });

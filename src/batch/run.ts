@@ -16,7 +16,10 @@ import { synthesize, type SynthesisSummary } from '../tts/synthesize.js';
 import type { TaskRunner } from '../tts/task-runner.js';
 import { copyAtomic, hashFile } from './files.js';
 import { LedgerWriteError, type LedgerError, type LedgerWriter } from './ledger.js';
-import type { PlannedItem, WorkUnit } from './plan.js';
+import { sidecarPath, type PlannedItem, type WorkUnit } from './plan.js';
+import { ssmlTextContent } from '../protocol/counting.js';
+import { SubtitleRecorder, type SubtitleFlags } from '../subtitles/recorder.js';
+import { existsSync } from 'node:fs';
 import { createStartLimiter, type StartLimiter } from './rate-limit.js';
 
 /** How an item of this run ended. */
@@ -71,6 +74,8 @@ export interface RunBatchOptions {
   /** Makes the runner of one worker, with the shared limiter as its `beforeRunTask`. */
   createRunner: (beforeRunTask: StartLimiter) => TaskRunner;
   events?: BatchEvents | undefined;
+  /** Cue options of the items' subtitle sidecars. */
+  subtitleOptions?: SubtitleFlags | undefined;
 }
 
 /** The outcome of a run. */
@@ -214,6 +219,15 @@ class BatchRun {
     this.#o.events?.itemStarted?.(item);
     try {
       await this.#ensureDir(item.path);
+      if (item.subtitles) {
+        const sidecar = sidecarPath(from, item.subtitles.format);
+        if (!existsSync(sidecar)) {
+          throw new CosyError(`the identical audio of item ${fromId} has no .${item.subtitles.format} subtitles to copy`, 'NO_SIDECAR', ExitCode.Usage, {
+            hint: 'rerun with --no-cache to synthesise this item with its subtitles',
+          });
+        }
+        await copyAtomic(sidecar, sidecarPath(item.path, item.subtitles.format));
+      }
       await copyAtomic(from, item.path);
       const [sha256, durationMs, { size }] = await Promise.all([hashFile(item.path), audioDurationMs(item.path, item.format, item.sampleRate), stat(item.path)]);
       await this.#o.ledger.append({
@@ -249,6 +263,14 @@ class BatchRun {
     try {
       await this.#ensureDir(item.path);
       sink = await FileSink.create(item.path, { wav: item.format === 'wav' });
+      const recorder = item.subtitles
+        ? new SubtitleRecorder(
+            { path: sidecarPath(item.path, item.subtitles.format), format: item.subtitles.format, wordTimestamps: item.subtitles.wordTimestamps, flags: this.#o.subtitleOptions ?? {} },
+            item.format,
+            item.sampleRate,
+            item.ssml ? ssmlTextContent(item.tasks.flat().join('')) : item.tasks.flat().join(''),
+          )
+        : undefined;
       const summary: SynthesisSummary = await synthesize(
         runner,
         { model: item.model, parameters: item.parameters, format: item.format, tasks: item.tasks },
@@ -257,10 +279,12 @@ class BatchRun {
           signal: this.#o.signal,
           retries: this.#o.retries,
           onEvent: (event, taskIndex) => {
+            recorder?.onEvent(event);
             lastTask = taskIndex;
             if (event.type === 'started') started.push(event.taskId);
           },
           onRetry: (error, attempt, delayMs, taskIndex) => {
+            recorder?.onRetry();
             lastTask = taskIndex;
             retries++;
             this.#outcome.retries++;
@@ -271,6 +295,7 @@ class BatchRun {
       );
       await sink.commit();
       const [sha256, durationMs] = await Promise.all([hashFile(item.path), audioDurationMs(item.path, item.format, item.sampleRate)]);
+      await recorder?.write(durationMs);
       await this.#o.ledger.append({
         event: 'done', at: now(), id: item.id, key: item.key, file: item.output, task_ids: summary.taskIds, characters: summary.characters,
         bytes: summary.bytes, duration_ms: durationMs ?? null, sha256, attempts: summary.attempts,

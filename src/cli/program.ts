@@ -433,7 +433,12 @@ function buildBatch(context: CommandContext): Command {
     .option('--pronounce <file>', 'default JSON file of pronunciation/replace rules (hot_fix, v3-flash)')
     .option('--aigc-tag', 'embed the invisible AIGC mark in the audio (v3 models)')
     .option('--aigc-propagator <id>', 'AIGC propagator (with --aigc-tag)')
-    .option('--aigc-propagate-id <id>', 'AIGC propagate id (with --aigc-tag)');
+    .option('--aigc-propagate-id <id>', 'AIGC propagate id (with --aigc-tag)')
+    .addOption(new Option('--subtitles <format>', 'write a subtitle sidecar next to each output (an item\'s "subtitles" field wins)').choices(['srt', 'vtt', 'lrc', 'json']))
+    .addOption(new Option('--subtitles-fallback <mode>', 'voices without word timestamps: one cue per sentence, timed from the audio').choices(['sentence']))
+    .option('--max-cue-chars <n>', 'longest subtitle cue (default 42 Latin / 20 CJK characters)', parseInteger)
+    .option('--words-per-cue <n>', 'karaoke-style cues of N words', parseInteger)
+    .option('--karaoke', 'per-word timing tags inside cues (vtt, lrc)');
   addConnectionOptions(batch);
   addOutputOptions(batch);
   batch.addHelpText(

@@ -142,7 +142,7 @@ describe('cosy batch: manifests', () => {
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/^cosy: error: the manifest has 4 problems; nothing was sent:\n  bad.jsonl:2: not valid JSON/);
     expect(bad.stderr).toContain('\n  bad.jsonl:3: --volume 300 is out of range: expected an integer from 0 to 100\n');
-    expect(bad.stderr).toContain('\n  bad.jsonl:4: unknown field "subtitles"; fields are id, text, file, ssml, out,');
+    expect(bad.stderr).toContain('\n  bad.jsonl:4: "subtitles" must be one of srt, vtt, lrc, json, none, not "x.srt"');
     expect(bad.stderr).toContain('\n  bad.jsonl:5: output "../../etc/x.mp3" leaves the output folder (..); outputs go inside it (-d)\n');
 
     write('bad.csv', 'text,voice\nHello,longxiaochun_v2\n');
@@ -320,5 +320,53 @@ describe('cosy batch: shards, cache, estimate, cost', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('cosy: error: the batch would cost about $1.29 (90,140 characters in 50 request(s)), above --max-cost $0.1000; nothing was sent');
     expect(emulator.connections()).toBe(0);
+  });
+});
+
+describe('subtitle sidecars', () => {
+  it('writes a valid sidecar next to each output, copies it for identical requests, and redoes an item whose sidecar is gone', async () => {
+    const { env, emulator } = await start();
+    const { checkVtt } = await import('../../src/subtitles/vtt-check.js');
+    write(
+      'm.jsonl',
+      [
+        '{"id":"a","text":"Hello there. This is item one."}',
+        '{"id":"b","text":"Second item, in SRT.","subtitles":"srt"}',
+        '{"id":"c","text":"Hello there. This is item one."}',
+        '{"id":"d","text":"No subtitles here.","subtitles":"none"}',
+      ].join('\n'),
+    );
+    const r = await runCli(['batch', 'm.jsonl', '-d', 'out', '--subtitles', 'vtt'], { env, cwd: dir });
+    expect(r.code).toBe(0);
+    const files = readdirSync(join(dir, 'out')).sort();
+    expect(files).toEqual(['a.mp3', 'a.vtt', 'b.mp3', 'b.srt', 'c.mp3', 'c.vtt', 'cosy-batch.ledger.jsonl', 'd.mp3']);
+    const vtt = readFileSync(join(dir, 'out', 'a.vtt'), 'utf8');
+    expect(checkVtt(vtt)).toEqual([]);
+    expect(vtt).toContain('This is item one.');
+    expect(readFileSync(join(dir, 'out', 'c.vtt'), 'utf8')).toBe(vtt);
+    expect(emulator.tasks.every((t) => t.parameters['word_timestamp_enabled'] === true || t.texts.join('') === 'No subtitles here.')).toBe(true);
+    const before = emulator.tasks.length;
+    const again = await runCli(['batch', 'm.jsonl', '-d', 'out', '--subtitles', 'vtt'], { env, cwd: dir });
+    expect(again.code).toBe(0);
+    expect(emulator.tasks.length).toBe(before);
+    // a missing sidecar means the item is not done
+    const { rmSync } = await import('node:fs');
+    rmSync(join(dir, 'out', 'b.srt'));
+    const redo = await runCli(['batch', 'm.jsonl', '-d', 'out', '--subtitles', 'vtt'], { env, cwd: dir });
+    expect(redo.code).toBe(0);
+    expect(emulator.tasks.length).toBe(before + 1);
+    expect(existsSync(join(dir, 'out', 'b.srt'))).toBe(true);
+  });
+
+  it('refuses, before sending, an item whose voice has no timestamps unless --subtitles-fallback sentence', async () => {
+    const { env, emulator } = await start();
+    write('m.jsonl', '{"id":"j","text":"こんにちは。","voice":"loongriko_v3"}\n');
+    const refused = await runCli(['batch', 'm.jsonl', '-d', 'out', '--subtitles', 'srt'], { env, cwd: dir });
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('m.jsonl:1: voice loongriko_v3 has no word timestamps');
+    expect(emulator.connections()).toBe(0);
+    const ok = await runCli(['batch', 'm.jsonl', '-d', 'out', '--subtitles', 'srt', '--subtitles-fallback', 'sentence'], { env, cwd: dir });
+    expect(ok.code).toBe(0);
+    expect(readFileSync(join(dir, 'out', 'j.srt'), 'utf8')).toMatch(/^1\n00:00:00,000 --> /);
   });
 });

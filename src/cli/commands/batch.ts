@@ -28,9 +28,15 @@ import type { CommandContext } from '../context.js';
 import { Output } from '../output.js';
 import { readInput } from '../read-input.js';
 import { defaultVoiceFor, loadHotFix } from './synthesis-shared.js';
+import type { SubtitleFormat } from '../../subtitles/format.js';
 
 /** Options of `cosy batch` after commander parsed them. */
 export interface BatchOptions extends ConnectionFlags {
+  subtitles?: SubtitleFormat;
+  subtitlesFallback?: string;
+  maxCueChars?: number;
+  wordsPerCue?: number;
+  karaoke?: boolean;
   outDir?: string;
   name: string;
   manifestFormat?: ManifestFormat;
@@ -182,6 +188,7 @@ async function runPlan(o: BatchOptions, context: CommandContext, output: Output,
           log: (line) => progress.message(line, 'debug'),
           beforeRunTask,
         }),
+      subtitleOptions: { maxCueChars: o.maxCueChars, wordsPerCue: o.wordsPerCue, karaoke: o.karaoke },
       events: {
         itemFinished: (result) => progress.itemFinished(result, leaderIds.has(result.item.id) ? result.item.billed : 0),
         retry: (item, error, attempt, delayMs) => progress.retry(item, error, attempt, delayMs),
@@ -253,6 +260,9 @@ async function defaultsFrom(o: BatchOptions, config: Config): Promise<ItemDefaul
     aigcTag: o.aigcTag,
     aigcPropagator: o.aigcPropagator,
     aigcPropagateId: o.aigcPropagateId,
+    subtitles: o.subtitles,
+    subtitlesFallback: o.subtitlesFallback === 'sentence',
+    subtitleCues: { maxCueChars: o.maxCueChars, wordsPerCue: o.wordsPerCue, karaoke: o.karaoke },
   };
 }
 

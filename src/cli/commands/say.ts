@@ -12,7 +12,7 @@ import { synthesize } from '../../tts/synthesize.js';
 import { audioDurationMs } from '../../audio/duration.js';
 import type { CommandContext } from '../context.js';
 import { readInput } from '../read-input.js';
-import { planSubtitles, SubtitleRecorder, type SubtitleFlags } from '../subtitles-output.js';
+import { planSubtitles, SubtitleRecorder, type SubtitleFlags } from '../../subtitles/recorder.js';
 import { ssmlTextContent } from '../../protocol/counting.js';
 import { connectionFor, type ConnectionFlags } from '../connect.js';
 import {

@@ -13,7 +13,7 @@ import { TaskFeeder } from '../../tts/task-feeder.js';
 import { connectionFor, type ConnectionFlags } from '../connect.js';
 import type { CommandContext } from '../context.js';
 import { PlayerSink } from '../player.js';
-import { planSubtitles, SubtitleRecorder, type SubtitleFlags } from '../subtitles-output.js';
+import { planSubtitles, SubtitleRecorder, type SubtitleFlags } from '../../subtitles/recorder.js';
 import { DEFAULT_FLUSH_MS, DEFAULT_IDLE_MS, readStreamInput, type StreamInputSummary } from '../stream-input.js';
 import {
   applyConfigDefaults,

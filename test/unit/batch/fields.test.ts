@@ -15,7 +15,8 @@ describe('parseFields', () => {
   });
 
   it.each<[Record<string, string | number | boolean | null>, string]>([
-    [{ subtitles: 'a.srt' }, 'unknown field "subtitles"; fields are id, text, file, ssml, out'],
+    [{ subtitles: 'a.srt' }, '"subtitles" must be one of srt, vtt, lrc, json, none, not "a.srt"'],
+    [{ subtitle: 'srt' }, 'unknown field "subtitle" (did you mean "subtitles"?)'],
     [{ txt: 'Hi' }, 'unknown field "txt" (did you mean "text"?); fields are'],
     [{ volume: 'loud' }, '"volume" must be a number, not "loud"'],
     [{ sample_rate: 22050.5 }, '"sample_rate" must be a whole number, not 22050.5'],

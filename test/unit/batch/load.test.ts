@@ -38,7 +38,7 @@ describe('loadBatch', () => {
       [2, '"volume" must be a number, not "loud"'],
       [3, expect.stringMatching(/^not valid JSON/)],
       [4, 'id "a" is also the id of line 1 (id "a"); ids must be unique'],
-      [5, expect.stringMatching(/^unknown field "subtitles"; fields are id, text, file, ssml, out/)],
+      [5, '"subtitles" must be one of srt, vtt, lrc, json, none, not "c.srt"'],
       [6, 'output "../d.mp3" leaves the output folder (..); outputs go inside it (-d)'],
       [7, expect.stringMatching(/^output a.mp3 is also the output of line 1 \(id "a"\)/)],
       [8, 'cannot read /m/gone.txt: no such file'],

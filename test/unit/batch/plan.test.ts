@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { DoneEntry, FailedEntry, ItemEntry, LedgerEntry } from '../../../src/batch/ledger.js';
-import { planBatch, type PlannedItem } from '../../../src/batch/plan.js';
+import { planBatch, sidecarPath, type PlannedItem } from '../../../src/batch/plan.js';
 
 let dir: string;
 beforeEach(() => {
@@ -16,7 +16,7 @@ function item(id: string, key: string): PlannedItem {
   return {
     n: Number(id.replace(/\D/g, '') || '0'), line: 1, id, ssml: false, model: 'cosyvoice-v3-flash', voice: 'longanyang', format: 'mp3', sampleRate: 22050,
     parameters: { text_type: 'PlainText', voice: 'longanyang', format: 'mp3', sample_rate: 22050, volume: 50, rate: 1, pitch: 1 },
-    tasks: [['x']], billed: 1, key, out: undefined, warnings: [], output: `${id}.mp3`, path: join(dir, `${id}.mp3`),
+    tasks: [['x']], billed: 1, key, out: undefined, subtitles: undefined, warnings: [], output: `${id}.mp3`, path: join(dir, `${id}.mp3`),
   };
 }
 
@@ -76,5 +76,15 @@ describe('planBatch', () => {
     const plan = await planBatch(items, ledger(entries), dir, defaults);
     expect(plan.units.map((u) => u.source.kind)).toEqual(['synthesize', 'synthesize']);
     expect(readFileSync(join(dir, 'x.mp3'), 'utf8')).toBe('audio of x');
+  });
+});
+
+describe('sidecarPath', () => {
+  it.each([
+    ['/o/a.mp3', 'vtt', '/o/a.vtt'],
+    ['/o/x.y/a', 'srt', '/o/x.y/a.srt'],
+    ['/o/a.b.wav', 'json', '/o/a.b.json'],
+  ])('%s + %s → %s', (audio, format, expected) => {
+    expect(sidecarPath(audio, format)).toBe(expected);
   });
 });

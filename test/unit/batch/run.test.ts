@@ -112,7 +112,7 @@ describe('runBatch', () => {
   it('an item still waiting for its start slot when the batch stops is abandoned, with its identical twins', async () => {
     const p = await plan(lines({ id: 'a', text: 'First.' }, { id: 'b', text: 'Twin.' }, { id: 'c', text: 'Twin.' }));
     const stop = new AbortController();
-    const { outcome, entries, emulator } = await run(p, { concurrency: 2, rps: 2, stop: stop.signal, events: { itemFinished: () => stop.abort() } });
+    const { outcome, entries, emulator } = await run(p, { concurrency: 2, rps: 0.5, stop: stop.signal, events: { itemFinished: () => stop.abort() } });
     expect(Object.fromEntries(outcome.results.map((r) => [r.item.id, r.status]))).toEqual({ a: 'done', b: 'not-started', c: 'not-started' });
     expect(entries.flatMap((e) => (e.event === 'run' ? [] : [[e.event, e.id]]))).toEqual([['start', 'a'], ['done', 'a']]);
     expect(emulator.tasks).toHaveLength(1);

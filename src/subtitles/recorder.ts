@@ -1,16 +1,16 @@
 /**
- * `--subtitles FILE` for say and stream: decides before connecting whether word timestamps can be requested,
- * records the runner's events into a SubtitleTimeline (with the duration of each audio frame), and writes the
- * subtitle file atomically once the audio succeeded.
+ * Subtitles for a synthesis (say, stream, and each batch item): decides before connecting whether word timestamps
+ * can be requested, records the runner's events into a SubtitleTimeline (with the duration of each audio frame),
+ * and writes the subtitle file atomically once the audio succeeded.
  */
 import { FrameDurationMeter } from '../audio/frame-duration.js';
 import { UsageError } from '../errors.js';
 import type { AudioFormat } from '../protocol/limits.js';
 import { findModel } from '../protocol/models.js';
-import { checkSubtitleOptions, renderSubtitles, subtitleFormatFor, type SubtitleFormat } from '../subtitles/format.js';
-import { SubtitleTimeline } from '../subtitles/timeline.js';
-import type { SubtitleDocument } from '../subtitles/types.js';
-import { subtitlesJson, type JsonSubtitles } from '../subtitles/writers/json.js';
+import { checkSubtitleOptions, renderSubtitles, subtitleFormatFor, type SubtitleFormat } from './format.js';
+import { SubtitleTimeline } from './timeline.js';
+import type { SubtitleDocument } from './types.js';
+import { subtitlesJson, type JsonSubtitles } from './writers/json.js';
 import { writeFileAtomic } from '../temp-files.js';
 import type { TaskEvent } from '../tts/events.js';
 import { findSystemVoice } from '../voices/catalogue.js';
@@ -50,16 +50,23 @@ export function planSubtitles(flags: SubtitleFlags, model: string, voice: string
   }
   const format = subtitleFormatFor(flags.subtitles);
   checkSubtitleOptions(format, { maxCueChars: flags.maxCueChars, wordsPerCue: flags.wordsPerCue, karaoke: flags.karaoke });
+  return { path: flags.subtitles, format, wordTimestamps: wordTimestampsFor(model, voice, flags.subtitlesFallback === 'sentence'), flags };
+}
+
+/**
+ * Whether word timestamps can be requested for subtitles with this model and voice.
+ * @throws UsageError when they cannot and the sentence fallback was not allowed.
+ */
+export function wordTimestampsFor(model: string, voice: string, sentenceFallback: boolean): boolean {
   const system = findSystemVoice(model, voice);
-  const modelSupport = findModel(model)?.timestamps;
-  const noTimestamps = (system !== undefined && !system.timestamps) || modelSupport === 'no';
-  if (noTimestamps && flags.subtitlesFallback !== 'sentence') {
+  const noTimestamps = (system !== undefined && !system.timestamps) || findModel(model)?.timestamps === 'no';
+  if (noTimestamps && !sentenceFallback) {
     throw new UsageError(
-      `${system !== undefined && !system.timestamps ? `voice ${voice}` : model} has no word timestamps, so --subtitles cannot be timed by word`,
+      `${system !== undefined && !system.timestamps ? `voice ${voice}` : model} has no word timestamps, so subtitles cannot be timed by word`,
       { hint: 'add --subtitles-fallback sentence for one cue per sentence timed from the audio, or pick a voice with timestamps (cosy voices --timestamps)' },
     );
   }
-  return { path: flags.subtitles, format, wordTimestamps: !noTimestamps, flags };
+  return !noTimestamps;
 }
 
 /** Feeds runner events into a timeline and writes the subtitle file. */
