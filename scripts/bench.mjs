@@ -7,11 +7,12 @@
  * fails, never for a missed target. Not part of the test suite: it runs the built `bin/cosy.js` (npm run bench
  * builds first) against the emulator started in this process.
  */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DEFAULT_MS_PER_CHARACTER, startEmulator } from '../dist/emulator/server.js';
@@ -679,6 +680,35 @@ function rounded(value) {
 }
 
 /** Runs every benchmark and prints the report. */
+/** `cosy say` of a short text to a file, end to end (process start to exit) against an in-bench emulator. */
+async function benchSayEndToEnd(home) {
+  const emulator = await startEmulator({ keys: [BENCH_KEY] });
+  try {
+    const times = [];
+    for (let i = 0; i < 12; i++) {
+      const started = performance.now();
+      const r = await run(process.execPath, [COSY_BIN, 'say', 'How is the weather today?', '-o', join(home, 'e2e.mp3')], { env: cosyEnv(home, emulator.websocketUrl), cwd: home });
+      checkExit('cosy say end to end', r);
+      if (i >= 2) times.push(performance.now() - started);
+    }
+    return { runs: times.length, median_ms: percentile(times, 50), p90_ms: percentile(times, 90) };
+  } finally {
+    await emulator.close();
+  }
+}
+
+/** Runs scripts/bench-batch.mjs (200 items against an emulator limited to 20 tasks/s) and returns its result. */
+async function benchBatch(json) {
+  const script = fileURLToPath(new URL('./bench-batch.mjs', import.meta.url));
+  const tableRun = spawnSync(process.execPath, [script, ...(json ? ['--json'] : [])], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  if (tableRun.status !== 0) throw new Error(`bench-batch.mjs failed with exit ${tableRun.status}`);
+  if (json) {
+    const result = JSON.parse(tableRun.stdout);
+    return { ...result, met: result.cli_loopback.ratio <= result.target_ratio && result.cli_loopback.failed === 0 };
+  }
+  return { table: tableRun.stdout, met: !tableRun.stdout.split('\n')[0]?.includes('✗') };
+}
+
 async function main() {
   const json = process.argv.includes('--json');
   const progress = (text) => {
@@ -698,8 +728,17 @@ async function main() {
     progress('cosy stream: peak memory…');
     const streamMemory = await benchMemory(home, 'stream');
     report.stream = { latency: streamLatency, memory: streamMemory, met: streamLatency.met && streamMemory.met };
-    report.met = report.startup.met && report.latency.met && report.memory.met && report.stream.met;
-    process.stdout.write(json ? `${JSON.stringify(rounded(report), null, 2)}\n` : `${formatTable(report)}\n`);
+    progress('cosy say, end to end…');
+    report.sayEndToEnd = await benchSayEndToEnd(home);
+    progress('cosy batch throughput (scripts/bench-batch.mjs)…');
+    report.batch = await benchBatch(json);
+    report.met = report.startup.met && report.latency.met && report.memory.met && report.stream.met && report.batch.met;
+    if (json) process.stdout.write(`${JSON.stringify(rounded(report), null, 2)}\n`);
+    else {
+      process.stdout.write(`${formatTable(report)}\n`);
+      process.stdout.write(`\ncosy say "…" -o out.mp3 end to end against the emulator (spawn → exit), ${report.sayEndToEnd.runs} runs: median ${report.sayEndToEnd.median_ms.toFixed(1)} ms, p90 ${report.sayEndToEnd.p90_ms.toFixed(1)} ms\n`);
+      process.stdout.write(`\nbatch throughput:\n${report.batch.table}`);
+    }
   } finally {
     rmSync(home, { recursive: true, force: true });
   }

@@ -76,6 +76,8 @@ export interface RunBatchOptions {
   events?: BatchEvents | undefined;
   /** Cue options of the items' subtitle sidecars. */
   subtitleOptions?: SubtitleFlags | undefined;
+  /** Test seam (COSY_TEST_DISK_FULL_AFTER): file writes fail with ENOSPC after this many bytes. */
+  failAfterBytes?: number | undefined;
 }
 
 /** The outcome of a run. */
@@ -262,7 +264,7 @@ class BatchRun {
     let sink: FileSink | undefined;
     try {
       await this.#ensureDir(item.path);
-      sink = await FileSink.create(item.path, { wav: item.format === 'wav' });
+      sink = await FileSink.create(item.path, { wav: item.format === 'wav', failAfterBytes: this.#o.failAfterBytes });
       const recorder = item.subtitles
         ? new SubtitleRecorder(
             { path: sidecarPath(item.path, item.subtitles.format), format: item.subtitles.format, wordTimestamps: item.subtitles.wordTimestamps, flags: this.#o.subtitleOptions ?? {} },

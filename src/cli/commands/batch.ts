@@ -29,6 +29,7 @@ import { Output } from '../output.js';
 import { readInput } from '../read-input.js';
 import { defaultVoiceFor, loadHotFix } from './synthesis-shared.js';
 import type { SubtitleFormat } from '../../subtitles/format.js';
+import { diskFullSeam } from './synthesis-shared.js';
 
 /** Options of `cosy batch` after commander parsed them. */
 export interface BatchOptions extends ConnectionFlags {
@@ -189,6 +190,7 @@ async function runPlan(o: BatchOptions, context: CommandContext, output: Output,
           beforeRunTask,
         }),
       subtitleOptions: { maxCueChars: o.maxCueChars, wordsPerCue: o.wordsPerCue, karaoke: o.karaoke },
+      failAfterBytes: diskFullSeam(context.env),
       events: {
         itemFinished: (result) => progress.itemFinished(result, leaderIds.has(result.item.id) ? result.item.billed : 0),
         retry: (item, error, attempt, delayMs) => progress.retry(item, error, attempt, delayMs),
