@@ -5,29 +5,14 @@
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { EmulatorOptions } from '../../src/emulator/server.js';
 import { writeMp3, writeWav } from '../helpers/audio-files.js';
-import { useEmulator, type TestEmulator } from '../helpers/emulator.js';
-import { baseEnv, runCli, tempDir } from '../helpers/run-cli.js';
+import { baseEnv, runCli } from '../helpers/run-cli.js';
+import { e2eFixture } from '../helpers/fixture.js';
 
-let dir: string;
-let cleanup: () => void;
-let emu: TestEmulator | undefined;
-
-beforeEach(() => {
-  ({ dir, cleanup } = tempDir());
-});
-afterEach(async () => {
-  await emu?.close();
-  emu = undefined;
-  cleanup();
-});
-
-async function start(options: EmulatorOptions = {}): Promise<TestEmulator> {
-  emu = await useEmulator(dir, { voiceReadyMs: 50, ...options });
-  return emu;
-}
+const fx = e2eFixture({ voiceReadyMs: 50 });
+const start = fx.start;
 
 const out = (r: { stdout: Buffer }): string => r.stdout.toString('utf8');
 const CLONE_ID = /^cosyvoice-v3\.5-plus-narrator1-[0-9a-f]{32}\n$/;
@@ -35,8 +20,8 @@ const CLONE_ID = /^cosyvoice-v3\.5-plus-narrator1-[0-9a-f]{32}\n$/;
 describe('cosy clone', () => {
   it('checks and uploads a WAV file, waits until OK, and prints the voice id alone', async () => {
     const e = await start();
-    writeWav(dir, 'sample.wav', { seconds: 12 });
-    const r = await runCli(['clone', 'sample.wav', '--prefix', 'narrator1'], { env: e.env, cwd: dir });
+    writeWav(fx.dir, 'sample.wav', { seconds: 12 });
+    const r = await runCli(['clone', 'sample.wav', '--prefix', 'narrator1'], { env: e.env, cwd: fx.dir });
     expect(r.code).toBe(0);
     expect(out(r)).toMatch(CLONE_ID);
     const id = out(r).trim();
@@ -54,8 +39,8 @@ describe('cosy clone', () => {
 
   it('prints the full record with --json, and takes MP3 and another model and language', async () => {
     const e = await start();
-    writeMp3(dir, 'sample.mp3', 15);
-    const r = await runCli(['clone', 'sample.mp3', '--model', 'cosyvoice-v3-flash', '--language', 'en', '--json', '-q'], { env: e.env, cwd: dir });
+    writeMp3(fx.dir, 'sample.mp3', 15);
+    const r = await runCli(['clone', 'sample.mp3', '--model', 'cosyvoice-v3-flash', '--language', 'en', '--json', '-q'], { env: e.env, cwd: fx.dir });
     expect(r.code).toBe(0);
     expect(r.stderr).toBe('');
     expect(JSON.parse(out(r))).toEqual({
@@ -80,8 +65,8 @@ describe('cosy clone', () => {
 
   it('warns about a short stereo sample and clones it anyway', async () => {
     const e = await start();
-    writeWav(dir, 'stereo.wav', { seconds: 8, channels: 2 });
-    const r = await runCli(['clone', 'stereo.wav'], { env: e.env, cwd: dir });
+    writeWav(fx.dir, 'stereo.wav', { seconds: 8, channels: 2 });
+    const r = await runCli(['clone', 'stereo.wav'], { env: e.env, cwd: fx.dir });
     expect(r.code).toBe(0);
     expect(r.stderr).toContain('warning: stereo.wav: it lasts 8.0 s; 10-20 s of clean speech give the best clone\n');
     expect(r.stderr).toContain('warning: stereo.wav: it has 2 channels; the service uses only the first one\n');
@@ -95,8 +80,8 @@ describe('cosy clone', () => {
     ['24-bit', 'deep.wav', { seconds: 12, bitsPerSample: 24 }, /it is 24-bit PCM WAV; the service accepts 16-bit PCM WAV/],
   ])('refuses a %s file before sending anything (exit 2)', async (_name, file, spec, message) => {
     const e = await start();
-    writeWav(dir, file, spec);
-    const r = await runCli(['clone', file], { env: e.env, cwd: dir });
+    writeWav(fx.dir, file, spec);
+    const r = await runCli(['clone', file], { env: e.env, cwd: fx.dir });
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(message);
     expect(r.stderr).toContain('hint: use 10-20 s of clean speech');
@@ -105,7 +90,7 @@ describe('cosy clone', () => {
   });
 
   it.each([
-    ['a text file', (): string => (writeFileSync(join(dir, 'notes.wav'), 'not audio'), 'notes.wav'), /not an audio file cosy can read/],
+    ['a text file', (): string => (writeFileSync(join(fx.dir, 'notes.wav'), 'not audio'), 'notes.wav'), /not an audio file cosy can read/],
     ['a missing file', (): string => 'missing.wav', /cannot read missing\.wav: no such file/],
     ['a bad prefix', (): string => 'https://example.com/a.wav --prefix My-Voice', /--prefix "My-Voice": the prefix has uppercase letters/],
     ['a long prefix', (): string => 'https://example.com/a.wav --prefix abcdefghij', /10 characters long; at most 9 are allowed/],
@@ -113,7 +98,7 @@ describe('cosy clone', () => {
     ['Singapore with a Beijing-only model', (): string => 'https://example.com/a.wav --region intl', /cosyvoice-v3\.5-plus is not offered in region intl/],
   ])('refuses %s (exit 2)', async (_name, make, message) => {
     const e = await start();
-    const r = await runCli(['clone', ...make().split(' ')], { env: e.env, cwd: dir });
+    const r = await runCli(['clone', ...make().split(' ')], { env: e.env, cwd: fx.dir });
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(message);
     expect(e.emulator.voices.size).toBe(0);
@@ -121,8 +106,8 @@ describe('cosy clone', () => {
 
   it('fails with exit 4 when the voice ends UNDEPLOYED', async () => {
     const e = await start();
-    writeWav(dir, 'take-cosy-reject-audio.wav', { seconds: 12 });
-    const r = await runCli(['clone', 'take-cosy-reject-audio.wav', '--prefix', 'narrator1'], { env: e.env, cwd: dir });
+    writeWav(fx.dir, 'take-cosy-reject-audio.wav', { seconds: 12 });
+    const r = await runCli(['clone', 'take-cosy-reject-audio.wav', '--prefix', 'narrator1'], { env: e.env, cwd: fx.dir });
     expect(r.code).toBe(4);
     expect(out(r)).toBe('');
     expect(r.stderr).toMatch(/cosy: error: voice cosyvoice-v3\.5-plus-narrator1-[0-9a-f]{32} failed: the service could not build it from the audio \(status UNDEPLOYED\)/);
@@ -155,8 +140,8 @@ describe('cosy clone', () => {
   });
 
   it('works with --emulator and no key at all', async () => {
-    writeWav(dir, 'sample.wav', { seconds: 12 });
-    const r = await runCli(['clone', 'sample.wav', '--emulator'], { env: baseEnv(dir), cwd: dir });
+    writeWav(fx.dir, 'sample.wav', { seconds: 12 });
+    const r = await runCli(['clone', 'sample.wav', '--emulator'], { env: baseEnv(fx.dir), cwd: fx.dir });
     expect(r.code).toBe(0);
     expect(out(r)).toMatch(/^cosyvoice-v3\.5-plus-cosy-[0-9a-f]{32}\n$/);
   });
@@ -165,15 +150,15 @@ describe('cosy clone', () => {
 describe('cosy say with a cloned voice', () => {
   it('checks the model before connecting, then synthesises once the voice is OK', async () => {
     const e = await start();
-    writeWav(dir, 'sample.wav', { seconds: 12 });
-    const id = out(await runCli(['clone', 'sample.wav', '--prefix', 'narrator1'], { env: e.env, cwd: dir })).trim();
+    writeWav(fx.dir, 'sample.wav', { seconds: 12 });
+    const id = out(await runCli(['clone', 'sample.wav', '--prefix', 'narrator1'], { env: e.env, cwd: fx.dir })).trim();
 
-    const mismatch = await runCli(['say', '--voice', id, 'Hello.', '-o', 'x.wav'], { env: e.env, cwd: dir });
+    const mismatch = await runCli(['say', '--voice', id, 'Hello.', '-o', 'x.wav'], { env: e.env, cwd: fx.dir });
     expect(mismatch.code).toBe(2);
     expect(mismatch.stderr).toContain(`voice ${id} is a custom voice created for cosyvoice-v3.5-plus; it works only with --model cosyvoice-v3.5-plus`);
     expect(e.emulator.tasks).toHaveLength(0);
 
-    const r = await runCli(['say', '--model', 'cosyvoice-v3.5-plus', '--voice', id, 'Hello in my own voice.', '-o', 'mine.wav', '--json'], { env: e.env, cwd: dir });
+    const r = await runCli(['say', '--model', 'cosyvoice-v3.5-plus', '--voice', id, 'Hello in my own voice.', '-o', 'mine.wav', '--json'], { env: e.env, cwd: fx.dir });
     expect(r.code).toBe(0);
     expect(JSON.parse(out(r))).toMatchObject({ ok: true, model: 'cosyvoice-v3.5-plus', voice: id });
     expect(e.emulator.tasks[0]).toMatchObject({ status: 'finished', model: 'cosyvoice-v3.5-plus' });
@@ -181,14 +166,14 @@ describe('cosy say with a cloned voice', () => {
 
   it('names the right model for a system voice of another model', async () => {
     const e = await start();
-    const r = await runCli(['say', '--model', 'cosyvoice-v2', '--voice', 'longanyang', 'Hi.', '-o', 'x.wav'], { env: e.env, cwd: dir });
+    const r = await runCli(['say', '--model', 'cosyvoice-v2', '--voice', 'longanyang', 'Hi.', '-o', 'x.wav'], { env: e.env, cwd: fx.dir });
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('voice longanyang belongs to cosyvoice-v3-flash and cosyvoice-v3-plus, not cosyvoice-v2; use --model cosyvoice-v3-flash');
   });
 
   it('passes a voice the catalogue cannot know with a --verbose note; the service then refuses it', async () => {
     const e = await start();
-    const r = await runCli(['say', '--voice', 'someonesvoice', 'Hi.', '-o', 'x.wav', '--verbose'], { env: e.env, cwd: dir });
+    const r = await runCli(['say', '--voice', 'someonesvoice', 'Hi.', '-o', 'x.wav', '--verbose'], { env: e.env, cwd: fx.dir });
     expect(r.stderr).toContain("voice someonesvoice is not in cosy's catalogue for cosyvoice-v3-flash; sending it unchecked");
     expect(r.code).toBe(4);
     expect(r.stderr).toContain('[tts:]Engine return error code: 418');
@@ -197,7 +182,7 @@ describe('cosy say with a cloned voice', () => {
   it('refuses synthesis with a custom voice that is still DEPLOYING (engine error 418)', async () => {
     const e = await start({ voiceReadyMs: 60_000 });
     const id = out(await runCli(['clone', 'https://example.com/a.wav', '--no-wait', '--model', 'cosyvoice-v3-flash'], { env: e.env })).trim();
-    const r = await runCli(['say', '--voice', id, 'Hi.', '-o', 'x.wav'], { env: e.env, cwd: dir });
+    const r = await runCli(['say', '--voice', id, 'Hi.', '-o', 'x.wav'], { env: e.env, cwd: fx.dir });
     expect(r.code).toBe(4);
     expect(r.stderr).toContain('[tts:]Engine return error code: 418');
   });

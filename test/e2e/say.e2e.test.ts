@@ -4,34 +4,20 @@
  */
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { parseBuffer } from 'music-metadata';
 import { countCharacters } from '../../src/protocol/counting.js';
 import type { EmulatorOptions } from '../../src/emulator/server.js';
-import { baseEnv, runCli, tempDir } from '../helpers/run-cli.js';
-import { TEST_KEY, useEmulator, type TestEmulator } from '../helpers/emulator.js';
+import { baseEnv, runCli } from '../helpers/run-cli.js';
+import { e2eFixture } from '../helpers/fixture.js';
+import { TEST_KEY } from '../helpers/emulator.js';
 
-let dir: string;
-let cleanup: () => void;
-let emu: TestEmulator | undefined;
-
-beforeEach(() => {
-  ({ dir, cleanup } = tempDir());
-});
-afterEach(async () => {
-  await emu?.close();
-  emu = undefined;
-  cleanup();
-});
-
-async function start(options: EmulatorOptions = {}): Promise<TestEmulator> {
-  emu = await useEmulator(dir, options);
-  return emu;
-}
+const fx = e2eFixture();
+const start = fx.start;
 
 /** Files in the temp dir other than inputs: proves nothing partial was left behind. */
 function outputs(): string[] {
-  return readdirSync(dir).filter((f) => !f.endsWith('.txt') && !f.endsWith('.json') && f !== '.env');
+  return readdirSync(fx.dir).filter((f) => !f.endsWith('.txt') && !f.endsWith('.json') && f !== '.env');
 }
 
 const TEXT = 'How is the weather today? It is sunny. 今天天气很好。';
@@ -44,11 +30,11 @@ describe('cosy say: formats', () => {
     ['out.ogg', 'Ogg', 'opus'],
   ])('writes a valid %s', async (name, container, format) => {
     const { env, emulator } = await start();
-    const r = await runCli(['say', TEXT, '-o', name], { env, cwd: dir });
+    const r = await runCli(['say', TEXT, '-o', name], { env, cwd: fx.dir });
     expect(r.stderr).toBe(`wrote ${name} (${r.stderr.match(/\((.*)\)/)?.[1]})\n`);
     expect(r.code).toBe(0);
     expect(r.stdout.length).toBe(0);
-    const bytes = readFileSync(join(dir, name));
+    const bytes = readFileSync(join(fx.dir, name));
     const meta = await parseBuffer(bytes, { mimeType: format === 'mp3' ? 'audio/mpeg' : format === 'wav' ? 'audio/wav' : 'audio/ogg' }, { duration: true });
     expect(meta.format.container).toContain(container);
     expect(meta.format.duration).toBeGreaterThan(1);
@@ -60,19 +46,19 @@ describe('cosy say: formats', () => {
 
   it('writes raw pcm whose length matches the reported duration', async () => {
     const { env } = await start();
-    const r = await runCli(['say', 'Hello there.', '-o', 'out.pcm', '--sample-rate', '16000', '--json'], { env, cwd: dir });
+    const r = await runCli(['say', 'Hello there.', '-o', 'out.pcm', '--sample-rate', '16000', '--json'], { env, cwd: fx.dir });
     expect(r.code).toBe(0);
     const summary = JSON.parse(r.stdout.toString('utf8'));
-    const size = readFileSync(join(dir, 'out.pcm')).length;
+    const size = readFileSync(join(fx.dir, 'out.pcm')).length;
     expect(summary).toMatchObject({ ok: true, format: 'pcm', sample_rate: 16000, bytes: size, characters: countCharacters('Hello there.') });
     expect(summary.duration_ms).toBe(Math.round((size / 2 / 16000) * 1000));
   });
 
   it('fixes the WAV size fields the service streams as placeholders', async () => {
     const { env } = await start();
-    const r = await runCli(['say', TEXT, '-o', 'out.wav'], { env, cwd: dir });
+    const r = await runCli(['say', TEXT, '-o', 'out.wav'], { env, cwd: fx.dir });
     expect(r.code).toBe(0);
-    const wav = readFileSync(join(dir, 'out.wav'));
+    const wav = readFileSync(join(fx.dir, 'out.wav'));
     expect(wav.readUInt32LE(4)).toBe(wav.length - 8);
     expect(wav.toString('ascii', 36, 40)).toBe('data');
     expect(wav.readUInt32LE(40)).toBe(wav.length - 44);
@@ -82,14 +68,14 @@ describe('cosy say: formats', () => {
 describe('cosy say: parameters reach the service', () => {
   it('sends every synthesis parameter with its wire name', async () => {
     const { env, emulator } = await start();
-    writeFileSync(join(dir, 'pron.json'), JSON.stringify({ pronunciation: [{ 行长: 'hang2 zhang3' }], replace: [{ AI: '人工智能' }] }));
+    writeFileSync(join(fx.dir, 'pron.json'), JSON.stringify({ pronunciation: [{ 行长: 'hang2 zhang3' }], replace: [{ AI: '人工智能' }] }));
     const r = await runCli(
       [
         'say', '你说话的情感是happy。', '-o', 'x.opus', '--volume', '80', '--rate', '1.5', '--pitch', '0.8', '--bit-rate', '64',
         '--sample-rate', '48000', '--seed', '7', '--language', 'zh', '--instruction', '你说话的情感是happy。', '--markdown-filter',
         '--pronounce', 'pron.json', '--aigc-tag', '--aigc-propagator', 'me', '--aigc-propagate-id', 'r1', '--workspace', 'ws-123',
       ],
-      { env, cwd: dir },
+      { env, cwd: fx.dir },
     );
     expect(r.stderr).toMatch(/^wrote x.opus/);
     expect(r.code).toBe(0);
@@ -114,7 +100,7 @@ describe('cosy say: parameters reach the service', () => {
     [['--format', 'flac'], "argument 'flac' is invalid"],
   ])('refuses %j before connecting (exit 2)', async (args, message) => {
     const { env, emulator } = await start();
-    const r = await runCli(['say', 'Hi.', '-o', 'x.mp3', ...args], { env, cwd: dir });
+    const r = await runCli(['say', 'Hi.', '-o', 'x.mp3', ...args], { env, cwd: fx.dir });
     expect(r.code).toBe(2);
     expect(r.stderr).toContain(message);
     expect(emulator.connections()).toBe(0);
@@ -125,10 +111,10 @@ describe('cosy say: parameters reach the service', () => {
 describe('cosy say: input', () => {
   it('reads stdin, -f FILE and -f -', async () => {
     const { env, emulator } = await start();
-    writeFileSync(join(dir, 'in.txt'), '\uFEFFFrom a file.\n');
-    expect((await runCli(['say', '-o', 'a.mp3'], { env, cwd: dir, stdin: 'From stdin.' })).code).toBe(0);
-    expect((await runCli(['say', '-f', 'in.txt', '-o', 'b.mp3'], { env, cwd: dir })).code).toBe(0);
-    expect((await runCli(['say', '-f', '-', '-o', 'c.mp3'], { env, cwd: dir, stdin: 'Dash.' })).code).toBe(0);
+    writeFileSync(join(fx.dir, 'in.txt'), '\uFEFFFrom a file.\n');
+    expect((await runCli(['say', '-o', 'a.mp3'], { env, cwd: fx.dir, stdin: 'From stdin.' })).code).toBe(0);
+    expect((await runCli(['say', '-f', 'in.txt', '-o', 'b.mp3'], { env, cwd: fx.dir })).code).toBe(0);
+    expect((await runCli(['say', '-f', '-', '-o', 'c.mp3'], { env, cwd: fx.dir, stdin: 'Dash.' })).code).toBe(0);
     expect(emulator.tasks.map((t) => t.texts.join(''))).toEqual(['From stdin.', 'From a file.\n', 'Dash.']);
   });
 
@@ -144,7 +130,7 @@ describe('cosy say: input', () => {
     [['say', 'hi', '--json'], undefined, '--json needs -o FILE'],
   ])('%j is a usage error (exit 2)', async (args, stdin, message) => {
     const { env, emulator } = await start();
-    const r = await runCli(args, { env, cwd: dir, stdin });
+    const r = await runCli(args, { env, cwd: fx.dir, stdin });
     expect(r.stderr).toContain(message);
     expect(r.code).toBe(2);
     if (args.includes('--json')) {
@@ -158,12 +144,12 @@ describe('cosy say: input', () => {
 describe('cosy say: stdout', () => {
   it('streams exactly the audio bytes to stdout, identical to the file output', async () => {
     const { env } = await start();
-    const piped = await runCli(['say', TEXT, '--format', 'mp3'], { env, cwd: dir });
-    const dashed = await runCli(['say', TEXT, '-o', '-'], { env, cwd: dir });
-    const file = await runCli(['say', TEXT, '-o', 'f.mp3'], { env, cwd: dir });
+    const piped = await runCli(['say', TEXT, '--format', 'mp3'], { env, cwd: fx.dir });
+    const dashed = await runCli(['say', TEXT, '-o', '-'], { env, cwd: fx.dir });
+    const file = await runCli(['say', TEXT, '-o', 'f.mp3'], { env, cwd: fx.dir });
     expect([piped.code, dashed.code, file.code]).toEqual([0, 0, 0]);
     expect(piped.stderr).toBe('');
-    const expected = readFileSync(join(dir, 'f.mp3'));
+    const expected = readFileSync(join(fx.dir, 'f.mp3'));
     expect(piped.stdout.equals(expected)).toBe(true);
     expect(dashed.stdout.equals(expected)).toBe(true);
   });
@@ -171,8 +157,8 @@ describe('cosy say: stdout', () => {
   it('loads .env quietly: stdout carries only audio', async () => {
     const { env } = await start();
     const { DASHSCOPE_API_KEY: _key, ...withoutKey } = env;
-    writeFileSync(join(dir, '.env'), `DASHSCOPE_API_KEY=${TEST_KEY}\n`);
-    const r = await runCli(['say', 'Hi.', '--format', 'wav'], { env: withoutKey, cwd: dir });
+    writeFileSync(join(fx.dir, '.env'), `DASHSCOPE_API_KEY=${TEST_KEY}\n`);
+    const r = await runCli(['say', 'Hi.', '--format', 'wav'], { env: withoutKey, cwd: fx.dir });
     expect(r.code).toBe(0);
     expect(r.stderr).toBe('');
     expect(r.stdout.toString('ascii', 0, 4)).toBe('RIFF');
@@ -180,7 +166,7 @@ describe('cosy say: stdout', () => {
 
   it('exits 6 with partial output when the task fails after audio reached stdout', async () => {
     const { env } = await start({ faults: { failAfterFrames: 2 } });
-    const r = await runCli(['say', TEXT.repeat(5), '--format', 'pcm', '--retries', '0'], { env, cwd: dir });
+    const r = await runCli(['say', TEXT.repeat(5), '--format', 'pcm', '--retries', '0'], { env, cwd: fx.dir });
     expect(r.code).toBe(6);
     expect(r.stdout.length).toBeGreaterThan(0);
     expect(r.stderr).toMatch(/output is incomplete: \d+ bytes of audio were written before the failure/);
@@ -191,7 +177,7 @@ describe('cosy say: stdout', () => {
     const { env } = await start({ faults: { frameDelayMs: 5 } });
     const r = await runCli(['say', TEXT.repeat(20), '--format', 'pcm'], {
       env,
-      cwd: dir,
+      cwd: fx.dir,
       onSpawn: (child) => {
         child.stdin?.end();
         child.stdout?.once('data', () => child.stdout?.destroy());
@@ -204,7 +190,7 @@ describe('cosy say: stdout', () => {
 
 describe('cosy say: failures', () => {
   it('explains how to set a key when none is found (exit 3)', async () => {
-    const r = await runCli(['say', 'Hi.', '-o', 'x.mp3'], { env: baseEnv(dir), cwd: dir });
+    const r = await runCli(['say', 'Hi.', '-o', 'x.mp3'], { env: baseEnv(fx.dir), cwd: fx.dir });
     expect(r.code).toBe(3);
     expect(r.stderr).toContain('no API key');
     expect(r.stderr).toContain('DASHSCOPE_API_KEY');
@@ -215,7 +201,7 @@ describe('cosy say: failures', () => {
   it('turns a 401 at the handshake into an auth error naming the region (exit 3), without echoing the key', async () => {
     const { env } = await start();
     const wrong = 'sk-wrongkey0123456789LEAKCHECK';
-    const r = await runCli(['say', 'Hi.', '-o', 'x.mp3', '--verbose'], { env: { ...env, DASHSCOPE_API_KEY: wrong }, cwd: dir });
+    const r = await runCli(['say', 'Hi.', '-o', 'x.mp3', '--verbose'], { env: { ...env, DASHSCOPE_API_KEY: wrong }, cwd: fx.dir });
     expect(r.code).toBe(3);
     expect(r.stderr).toContain('the service rejected the API key (HTTP 401, InvalidApiKey: Invalid API-key provided.)');
     expect(r.stderr).toContain('keys are region-specific');
@@ -233,7 +219,7 @@ describe('cosy say: failures', () => {
     ['close before task-started, every time', { faults: { closeBeforeTaskStarted: true } }, ['--retries', '0'], 5, /closed the connection before the task started/],
   ])('%s', async (_name, options, args, code, message) => {
     const { env } = await start(options);
-    const r = await runCli(['say', TEXT.repeat(3), '-o', 'out.wav', ...args], { env, cwd: dir });
+    const r = await runCli(['say', TEXT.repeat(3), '-o', 'out.wav', ...args], { env, cwd: fx.dir });
     expect(r.stderr).toMatch(message);
     expect(r.code).toBe(code);
     expect(outputs()).toEqual([]);
@@ -241,7 +227,7 @@ describe('cosy say: failures', () => {
 
   it('names the task id of a failed task', async () => {
     const { env, emulator } = await start({ faults: { failAfterFrames: 1 } });
-    const r = await runCli(['say', TEXT, '-o', 'out.mp3', '--retries', '0'], { env, cwd: dir });
+    const r = await runCli(['say', TEXT, '-o', 'out.mp3', '--retries', '0'], { env, cwd: fx.dir });
     expect(r.code).toBe(4);
     expect(r.stderr).toContain(`task: ${emulator.tasks[0]?.taskId}`);
   });
@@ -254,12 +240,12 @@ describe('cosy say: failures', () => {
     const { env, emulator } = await start(options);
     if (options.faults?.maxTasksPerSecond === 1) {
       // use up the second's budget so the first attempt is throttled
-      await runCli(['say', 'warm up.', '-o', 'warm.mp3'], { env, cwd: dir });
+      await runCli(['say', 'warm up.', '-o', 'warm.mp3'], { env, cwd: fx.dir });
     }
-    const r = await runCli(['say', TEXT, '-o', 'out.wav', '--verbose'], { env, cwd: dir });
+    const r = await runCli(['say', TEXT, '-o', 'out.wav', '--verbose'], { env, cwd: fx.dir });
     expect(r.code).toBe(0);
     expect(r.stderr).toMatch(/retry 1 of 2 in \d\.\d s/);
-    const wav = readFileSync(join(dir, 'out.wav'));
+    const wav = readFileSync(join(fx.dir, 'out.wav'));
     const last = emulator.tasks.at(-1);
     expect(last?.status).toBe('finished');
     expect(wav.length - 44).toBe((last?.audioBytes ?? 0) - 44);
@@ -267,15 +253,15 @@ describe('cosy say: failures', () => {
 
   it('reopens once when the socket closes before task-started', async () => {
     const { env, emulator } = await start({ faults: { closeBeforeTaskStarted: true, times: 1 } });
-    const r = await runCli(['say', TEXT, '-o', 'out.mp3', '--retries', '0'], { env, cwd: dir });
+    const r = await runCli(['say', TEXT, '-o', 'out.mp3', '--retries', '0'], { env, cwd: fx.dir });
     expect(r.code).toBe(0);
     expect(emulator.connections()).toBe(2);
   });
 
   it('reports an unresolvable host as a network error (exit 5)', async () => {
     const r = await runCli(['say', 'Hi.', '-o', 'x.mp3', '--endpoint', 'wss://cosy-test.invalid/api-ws/v1/inference', '--retries', '0'], {
-      env: { ...baseEnv(dir), DASHSCOPE_API_KEY: TEST_KEY },
-      cwd: dir,
+      env: { ...baseEnv(fx.dir), DASHSCOPE_API_KEY: TEST_KEY },
+      cwd: fx.dir,
     });
     expect(r.stderr).toMatch(/cannot (resolve the host of|connect to) wss:\/\/cosy-test.invalid/);
     expect(r.code).toBe(5);
@@ -284,8 +270,8 @@ describe('cosy say: failures', () => {
 
   it('refuses plain ws:// to a non-loopback host (exit 2)', async () => {
     const r = await runCli(['say', 'Hi.', '-o', 'x.mp3', '--endpoint', 'ws://example.com/api-ws/v1/inference'], {
-      env: { ...baseEnv(dir), DASHSCOPE_API_KEY: TEST_KEY },
-      cwd: dir,
+      env: { ...baseEnv(fx.dir), DASHSCOPE_API_KEY: TEST_KEY },
+      cwd: fx.dir,
     });
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('ws:// is allowed only for this machine');
@@ -295,11 +281,11 @@ describe('cosy say: failures', () => {
     const { env } = await start({ faults: { frameDelayMs: 50 } });
     const r = await runCli(['say', TEXT.repeat(10), '-o', 'out.wav'], {
       env,
-      cwd: dir,
+      cwd: fx.dir,
       onSpawn: (child) => {
         child.stdin?.end();
         const poll = setInterval(() => {
-          if (readdirSync(dir).some((f) => f.endsWith('.cosy-partial'))) {
+          if (readdirSync(fx.dir).some((f) => f.endsWith('.cosy-partial'))) {
             clearInterval(poll);
             setTimeout(() => child.kill('SIGINT'), 100);
           }
@@ -309,7 +295,7 @@ describe('cosy say: failures', () => {
     expect(r.code).toBe(130);
     expect(r.stderr).toContain('interrupted');
     expect(outputs()).toEqual([]);
-    expect(existsSync(join(dir, 'out.wav'))).toBe(false);
+    expect(existsSync(join(fx.dir, 'out.wav'))).toBe(false);
   });
 });
 
@@ -318,15 +304,15 @@ describe('cosy say: long text', () => {
     const { env, emulator } = await start({ msPerCharacter: 0.5 });
     const sentence = 'This sentence is exactly fifty characters long ok. ';
     const text = sentence.repeat(4100); // 209,100 counted characters
-    writeFileSync(join(dir, 'long.txt'), text);
-    const r = await runCli(['say', '-f', 'long.txt', '-o', 'long.wav', '--sample-rate', '8000', '--json'], { env, cwd: dir, timeoutMs: 60_000 });
+    writeFileSync(join(fx.dir, 'long.txt'), text);
+    const r = await runCli(['say', '-f', 'long.txt', '-o', 'long.wav', '--sample-rate', '8000', '--json'], { env, cwd: fx.dir, timeoutMs: 60_000 });
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(emulator.tasks.map((t) => t.status)).toEqual(['finished', 'finished']);
     expect(emulator.tasks.map((t) => t.texts.join('')).join('')).toBe(text);
     for (const t of emulator.tasks) for (const m of t.texts) expect(countCharacters(m)).toBeLessThanOrEqual(2000);
     expect(emulator.tasks[0]?.connectionId).toBe(emulator.tasks[1]?.connectionId);
-    const wav = readFileSync(join(dir, 'long.wav'));
+    const wav = readFileSync(join(fx.dir, 'long.wav'));
     expect(wav.indexOf('RIFF', 4)).toBe(-1);
     const dataBytes = emulator.tasks.reduce((n, t) => n + t.audioBytes - 44, 0);
     expect(wav.length).toBe(44 + dataBytes);

@@ -6,29 +6,14 @@
 import type { ChildProcess } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { parseBuffer } from 'music-metadata';
 import type { EmulatorOptions } from '../../src/emulator/server.js';
-import { runCli, tempDir } from '../helpers/run-cli.js';
-import { useEmulator, type TestEmulator } from '../helpers/emulator.js';
+import { runCli } from '../helpers/run-cli.js';
+import { e2eFixture } from '../helpers/fixture.js';
 
-let dir: string;
-let cleanup: () => void;
-let emu: TestEmulator | undefined;
-
-beforeEach(() => {
-  ({ dir, cleanup } = tempDir());
-});
-afterEach(async () => {
-  await emu?.close();
-  emu = undefined;
-  cleanup();
-});
-
-async function start(options: EmulatorOptions = {}): Promise<TestEmulator> {
-  emu = await useEmulator(dir, options);
-  return emu;
-}
+const fx = e2eFixture();
+const start = fx.start;
 
 /** Writes `tokens` to the child's stdin with `gapMs` between them (a `number` item is an extra pause), then closes it. */
 function llm(child: ChildProcess, tokens: Array<string | number>, gapMs: number, onClose?: () => void): void {
@@ -67,7 +52,7 @@ describe('cosy stream', () => {
     let stdinClosedAt = 0;
     const r = await runCli(['stream', '--format', 'pcm'], {
       env,
-      cwd: dir,
+      cwd: fx.dir,
       onSpawn: (child) => {
         child.stdout?.once('data', () => (firstAudioAt = performance.now()));
         llm(child, STORY, 60, () => (stdinClosedAt = performance.now()));
@@ -88,21 +73,21 @@ describe('cosy stream', () => {
     const { env } = await start();
     const r = await runCli(['stream', '-o', 'x.mp3'], {
       env: { ...env, DASHSCOPE_API_KEY: 'sk-wrong-key-for-stream-000' },
-      cwd: dir,
+      cwd: fx.dir,
       timeoutMs: 10_000,
       onSpawn: (child) => child.stdin?.write('Text arrives but stdin stays open'),
     });
     expect(r.signal).toBeNull();
     expect(r.code).toBe(3);
     expect(r.stderr).toContain('the service rejected the API key');
-    expect(readdirSync(dir)).toEqual([]);
+    expect(readdirSync(fx.dir)).toEqual([]);
   });
 
   it('rolls over to a new task after an idle gap, losing nothing, into one WAV', async () => {
     const { env, emulator } = await start({ idleTimeoutMs: 1500 });
     const r = await runCli(['stream', '-o', 'story.wav', '--idle-timeout', '0.6', '--json'], {
       env,
-      cwd: dir,
+      cwd: fx.dir,
       onSpawn: (child) => llm(child, ['First part', ' of the story.', ' And a tail', 2000, ' then more. ', 'Second part', '.'], 30),
     });
     expect(r.stderr).toBe('');
@@ -110,7 +95,7 @@ describe('cosy stream', () => {
     expect(emulator.tasks.map((t) => t.status)).toEqual(['finished', 'finished']);
     expect(emulator.tasks.map((t) => t.texts.join('')).join('')).toBe('First part of the story. And a tail then more. Second part.');
     expect(emulator.tasks[0]?.connectionId).toBe(emulator.tasks[1]?.connectionId);
-    const wav = wavDataOk(join(dir, 'story.wav'));
+    const wav = wavDataOk(join(fx.dir, 'story.wav'));
     expect(wav.length - 44).toBe(emulator.tasks.reduce((n, t) => n + t.audioBytes - 44, 0));
     const summary = JSON.parse(r.stdout.toString());
     expect(summary).toMatchObject({ ok: true, tasks: 2, interrupted: false });
@@ -120,7 +105,7 @@ describe('cosy stream', () => {
   it('drops fenced code with --skip-code and echoes what it sends with --echo', async () => {
     const { env, emulator } = await start();
     const input = 'Here is code:\n```python\nprint("hi")\n```\nThat was it.\n';
-    const r = await runCli(['stream', '-o', 'c.mp3', '--skip-code', '--echo'], { env, cwd: dir, stdin: input });
+    const r = await runCli(['stream', '-o', 'c.mp3', '--skip-code', '--echo'], { env, cwd: fx.dir, stdin: input });
     expect(r.code).toBe(0);
     expect(emulator.tasks[0]?.texts.join('')).toBe('Here is code:\nThat was it.\n');
     expect(r.stderr).toContain('Here is code:\nThat was it.\n');
@@ -135,18 +120,18 @@ describe('cosy stream', () => {
     ['binary garbage', Buffer.from([0x7f, 0x45, 0x4c, 0x46, 0x02, 0x01, 0x01, 0x00, 0x00]), 'NUL byte'],
   ])('%s is a usage error (exit 2) and leaves no file', async (_name, stdin, message) => {
     const { env } = await start();
-    const r = await runCli(['stream', '-o', 'x.mp3'], { env, cwd: dir, stdin });
+    const r = await runCli(['stream', '-o', 'x.mp3'], { env, cwd: fx.dir, stdin });
     expect(r.stderr).toContain(message);
     expect(r.code).toBe(2);
     expect(r.stderr).not.toMatch(/\n\s+at /);
-    expect(readdirSync(dir)).toEqual([]);
+    expect(readdirSync(fx.dir)).toEqual([]);
   });
 
   it('first Ctrl-C stops reading and completes the file; exit 130', async () => {
     const { env, emulator } = await start();
     const r = await runCli(['stream', '-o', 'part.wav'], {
       env,
-      cwd: dir,
+      cwd: fx.dir,
       onSpawn: (child) => {
         child.stdin?.write('This sentence was read before the interrupt. ');
         setTimeout(() => child.kill('SIGINT'), 700);
@@ -156,14 +141,14 @@ describe('cosy stream', () => {
     expect(r.stderr).toContain('interrupted: stopped reading stdin; part.wav holds the complete audio of the text read so far');
     expect(emulator.tasks[0]?.status).toBe('finished');
     expect(emulator.tasks[0]?.texts.join('')).toBe('This sentence was read before the interrupt. ');
-    wavDataOk(join(dir, 'part.wav'));
+    wavDataOk(join(fx.dir, 'part.wav'));
   });
 
   it('a second Ctrl-C aborts at once and removes the temporary file', async () => {
     const { env } = await start({ faults: { frameDelayMs: 200 } });
     const r = await runCli(['stream', '-o', 'gone.wav'], {
       env,
-      cwd: dir,
+      cwd: fx.dir,
       onSpawn: (child) => {
         child.stdin?.write('A long sentence that takes a while to synthesise at this slow frame rate. And another one here. ');
         setTimeout(() => child.kill('SIGINT'), 600);
@@ -171,14 +156,14 @@ describe('cosy stream', () => {
       },
     });
     expect(r.code).toBe(130);
-    expect(readdirSync(dir)).toEqual([]);
+    expect(readdirSync(fx.dir)).toEqual([]);
   });
 
   it('treats a reader that closes stdout (EPIPE) as a normal end', async () => {
     const { env } = await start({ faults: { frameDelayMs: 5 } });
     const r = await runCli(['stream', '--format', 'pcm'], {
       env,
-      cwd: dir,
+      cwd: fx.dir,
       onSpawn: (child) => {
         child.stdout?.once('data', () => child.stdout?.destroy());
         llm(child, Array.from({ length: 40 }, () => 'More words to say. '), 10);
@@ -195,17 +180,17 @@ describe('cosy stream', () => {
     ['throttling', { faults: { maxTasksPerSecond: 0 } }, ['--retries', '0'], 4, /Throttling.RateQuota/],
   ])('%s: documented exit code, no file', async (_name, options, args, code, message) => {
     const { env } = await start(options);
-    const r = await runCli(['stream', '-o', 'f.wav', ...args], { env, cwd: dir, stdin: 'Some text to speak. And more of it here. ' });
+    const r = await runCli(['stream', '-o', 'f.wav', ...args], { env, cwd: fx.dir, stdin: 'Some text to speak. And more of it here. ' });
     expect(r.stderr).toMatch(message);
     expect(r.code).toBe(code);
-    expect(readdirSync(dir)).toEqual([]);
+    expect(readdirSync(fx.dir)).toEqual([]);
   });
 
   it('retries a failed task by replaying the text it had sent, and completes the file', async () => {
     const { env, emulator } = await start({ faults: { dropAfterFrames: 1, times: 1 } });
     const r = await runCli(['stream', '-o', 'r.wav'], {
       env,
-      cwd: dir,
+      cwd: fx.dir,
       onSpawn: (child) => llm(child, ['Sentence one is here. ', 'Sentence two follows. ', 'And three.'], 50),
     });
     expect(r.code).toBe(0);
@@ -213,7 +198,7 @@ describe('cosy stream', () => {
     const last = emulator.tasks.at(-1);
     expect(last?.status).toBe('finished');
     expect(last?.texts.join('')).toBe('Sentence one is here. Sentence two follows. And three.');
-    const wav = wavDataOk(join(dir, 'r.wav'));
+    const wav = wavDataOk(join(fx.dir, 'r.wav'));
     expect(wav.length).toBe(last?.audioBytes);
   });
 });
@@ -221,7 +206,7 @@ describe('cosy stream', () => {
 describe('--play', () => {
   /** A fake player on PATH named `name` that copies its stdin to $PLAYER_OUT (or exits early with $PLAYER_EXIT). */
   function installPlayer(name: string): string {
-    const bin = join(dir, 'bin');
+    const bin = join(fx.dir, 'bin');
     mkdirSync(bin, { recursive: true });
     const path = join(bin, name);
     writeFileSync(path, '#!/bin/sh\nif [ -n "$PLAYER_EXIT" ]; then head -c 10 > /dev/null; exit 0; fi\ncat > "$PLAYER_OUT"\n');
@@ -232,13 +217,13 @@ describe('--play', () => {
   it('stream --play feeds a player found on PATH with the same audio a file would get', async () => {
     const { env } = await start();
     const bin = installPlayer('mpv');
-    const out = join(dir, 'played.mp3');
-    const r = await runCli(['stream', '--play'], { env: { ...env, PATH: `${bin}:${env['PATH']}`, PLAYER_OUT: out }, cwd: dir, stdin: 'Play me now. ' });
+    const out = join(fx.dir, 'played.mp3');
+    const r = await runCli(['stream', '--play'], { env: { ...env, PATH: `${bin}:${env['PATH']}`, PLAYER_OUT: out }, cwd: fx.dir, stdin: 'Play me now. ' });
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
-    const file = await runCli(['say', 'Play me now. ', '-o', 'ref.mp3'], { env, cwd: dir });
+    const file = await runCli(['say', 'Play me now. ', '-o', 'ref.mp3'], { env, cwd: fx.dir });
     expect(file.code).toBe(0);
-    expect(readFileSync(out).equals(readFileSync(join(dir, 'ref.mp3')))).toBe(true);
+    expect(readFileSync(out).equals(readFileSync(join(fx.dir, 'ref.mp3')))).toBe(true);
     const meta = await parseBuffer(readFileSync(out), { mimeType: 'audio/mpeg' });
     expect(meta.format.container).toContain('MPEG');
   });
@@ -246,10 +231,10 @@ describe('--play', () => {
   it('say --player CMD uses the given command, without a shell', async () => {
     const { env } = await start();
     const bin = installPlayer('custom-player');
-    const out = join(dir, 'p.wav');
+    const out = join(fx.dir, 'p.wav');
     const r = await runCli(['say', 'Hello player.', '--player', join(bin, 'custom-player'), '--format', 'wav'], {
       env: { ...env, PLAYER_OUT: out },
-      cwd: dir,
+      cwd: fx.dir,
     });
     expect(r.code).toBe(0);
     expect(readFileSync(out).toString('ascii', 0, 4)).toBe('RIFF');
@@ -260,7 +245,7 @@ describe('--play', () => {
     const bin = installPlayer('mpv');
     const r = await runCli(['stream', '--play'], {
       env: { ...env, PATH: `${bin}:${env['PATH']}`, PLAYER_EXIT: '1' },
-      cwd: dir,
+      cwd: fx.dir,
       stdin: 'A sentence. '.repeat(30),
     });
     expect(r.code).toBe(0);
@@ -268,10 +253,10 @@ describe('--play', () => {
 
   it('a missing player is an error before anything is sent', async () => {
     const { env, emulator } = await start();
-    const r = await runCli(['stream', '--play'], { env: { ...env, PATH: join(dir, 'empty') }, cwd: dir, stdin: 'Hi.' });
+    const r = await runCli(['stream', '--play'], { env: { ...env, PATH: join(fx.dir, 'empty') }, cwd: fx.dir, stdin: 'Hi.' });
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('no audio player for mp3 found on PATH (tried ffplay, mpv)');
     expect(emulator.connections()).toBe(0);
-    expect(existsSync(join(dir, 'empty'))).toBe(false);
+    expect(existsSync(join(fx.dir, 'empty'))).toBe(false);
   });
 });

@@ -5,29 +5,14 @@
 import type { ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { checkVtt, parseVttTimestamp } from '../../src/subtitles/vtt-check.js';
 import type { EmulatorOptions } from '../../src/emulator/server.js';
-import { runCli, tempDir } from '../helpers/run-cli.js';
-import { useEmulator, type TestEmulator } from '../helpers/emulator.js';
+import { runCli } from '../helpers/run-cli.js';
+import { e2eFixture } from '../helpers/fixture.js';
 
-let dir: string;
-let cleanup: () => void;
-let emu: TestEmulator | undefined;
-
-beforeEach(() => {
-  ({ dir, cleanup } = tempDir());
-});
-afterEach(async () => {
-  await emu?.close();
-  emu = undefined;
-  cleanup();
-});
-
-async function start(options: EmulatorOptions = {}): Promise<TestEmulator> {
-  emu = await useEmulator(dir, options);
-  return emu;
-}
+const fx = e2eFixture();
+const start = fx.start;
 
 /** Cue end times of a VTT file, in ms. */
 function vttEnds(vtt: string): number[] {
@@ -44,16 +29,16 @@ const TEXT = 'Hello there, this is a subtitle test. 今天天气很好。 A thir
 describe('cosy say --subtitles', () => {
   it('writes valid WebVTT with the user text, cues within the audio', async () => {
     const { env, emulator } = await start();
-    const r = await runCli(['say', TEXT, '-o', 'a.wav', '--subtitles', 'a.vtt'], { env, cwd: dir });
+    const r = await runCli(['say', TEXT, '-o', 'a.wav', '--subtitles', 'a.vtt'], { env, cwd: fx.dir });
     expect(r.code).toBe(0);
     expect(emulator.tasks[0]?.parameters['word_timestamp_enabled']).toBe(true);
-    const vtt = readFileSync(join(dir, 'a.vtt'), 'utf8');
+    const vtt = readFileSync(join(fx.dir, 'a.vtt'), 'utf8');
     expect(checkVtt(vtt)).toEqual([]);
     expect(vtt).toContain('Hello there, this is a subtitle test.');
     expect(vtt).toContain('今天天气很好。');
     const ends = vttEnds(vtt);
     expect(ends.length).toBeGreaterThanOrEqual(4); // the long sentence is split
-    expect(Math.max(...ends)).toBeLessThanOrEqual(wavMs(join(dir, 'a.wav'), 22050));
+    expect(Math.max(...ends)).toBeLessThanOrEqual(wavMs(join(fx.dir, 'a.wav'), 22050));
     expect([...ends].sort((a, b) => a - b)).toEqual(ends);
   });
 
@@ -62,40 +47,40 @@ describe('cosy say --subtitles', () => {
     ['a.lrc', /^\[00:00\.00\]Hello there, this is a subtitle test\.\n/],
   ])('writes %s', async (name, pattern) => {
     const { env } = await start();
-    const r = await runCli(['say', TEXT, '-o', 'a.mp3', '--subtitles', name], { env, cwd: dir });
+    const r = await runCli(['say', TEXT, '-o', 'a.mp3', '--subtitles', name], { env, cwd: fx.dir });
     expect(r.code).toBe(0);
-    expect(readFileSync(join(dir, name), 'utf8')).toMatch(pattern);
+    expect(readFileSync(join(fx.dir, name), 'utf8')).toMatch(pattern);
   });
 
   it('includes sentences and words in the --json summary and the .json file', async () => {
     const { env } = await start();
-    const r = await runCli(['say', 'Two words. Then three more.', '-o', 'a.opus', '--subtitles', 'a.json', '--json'], { env, cwd: dir });
+    const r = await runCli(['say', 'Two words. Then three more.', '-o', 'a.opus', '--subtitles', 'a.json', '--json'], { env, cwd: fx.dir });
     expect(r.code).toBe(0);
     const summary = JSON.parse(r.stdout.toString());
     expect(summary.subtitles).toBe('a.json');
     expect(summary.sentences.map((s: { text: string }) => s.text)).toEqual(['Two words.', 'Then three more.']);
     expect(summary.sentences[1].words.map((w: { text: string }) => w.text)).toEqual(['Then', 'three', 'more']);
-    const file = JSON.parse(readFileSync(join(dir, 'a.json'), 'utf8'));
+    const file = JSON.parse(readFileSync(join(fx.dir, 'a.json'), 'utf8'));
     expect(file.sentences).toEqual(summary.sentences);
     expect(file.duration_ms).toBeGreaterThanOrEqual(file.sentences[1].end_ms);
   });
 
   it('refuses a voice without timestamps unless --subtitles-fallback sentence, and then times cues from the audio', async () => {
     const { env, emulator } = await start();
-    const refused = await runCli(['say', 'こんにちは。元気ですか。', '--voice', 'loongriko_v3', '-o', 'j.wav', '--subtitles', 'j.vtt'], { env, cwd: dir });
+    const refused = await runCli(['say', 'こんにちは。元気ですか。', '--voice', 'loongriko_v3', '-o', 'j.wav', '--subtitles', 'j.vtt'], { env, cwd: fx.dir });
     expect(refused.code).toBe(2);
     expect(refused.stderr).toContain('voice loongriko_v3 has no word timestamps');
     expect(refused.stderr).toContain('--subtitles-fallback sentence');
     expect(emulator.connections()).toBe(0);
-    const ok = await runCli(['say', 'こんにちは。元気ですか。', '--voice', 'loongriko_v3', '-o', 'j.wav', '--subtitles', 'j.vtt', '--subtitles-fallback', 'sentence'], { env, cwd: dir });
+    const ok = await runCli(['say', 'こんにちは。元気ですか。', '--voice', 'loongriko_v3', '-o', 'j.wav', '--subtitles', 'j.vtt', '--subtitles-fallback', 'sentence'], { env, cwd: fx.dir });
     expect(ok.stderr).toMatch(/^wrote j\.wav/);
     expect(ok.code).toBe(0);
     expect(emulator.tasks[0]?.parameters['word_timestamp_enabled']).toBeUndefined();
-    const vtt = readFileSync(join(dir, 'j.vtt'), 'utf8');
+    const vtt = readFileSync(join(fx.dir, 'j.vtt'), 'utf8');
     expect(checkVtt(vtt)).toEqual([]);
     const ends = vttEnds(vtt);
     expect(ends).toHaveLength(2);
-    expect(ends[1]).toBeCloseTo(wavMs(join(dir, 'j.wav'), 22050), -1);
+    expect(ends[1]).toBeCloseTo(wavMs(join(fx.dir, 'j.wav'), 22050), -1);
   });
 
   it('rejects bad subtitle options before connecting', async () => {
@@ -105,7 +90,7 @@ describe('cosy say --subtitles', () => {
       [['--subtitles', 'x.srt', '--karaoke'], 'karaoke'],
       [['--karaoke'], 'subtitle options need --subtitles FILE'],
     ] as const) {
-      const r = await runCli(['say', 'Hi.', '-o', 'x.mp3', ...args], { env, cwd: dir });
+      const r = await runCli(['say', 'Hi.', '-o', 'x.mp3', ...args], { env, cwd: fx.dir });
       expect(r.code).toBe(2);
       expect(r.stderr).toContain(message);
     }
@@ -114,9 +99,9 @@ describe('cosy say --subtitles', () => {
 
   it('writes no subtitle file when the audio failed', async () => {
     const { env } = await start({ faults: { failAfterFrames: 1 } });
-    const r = await runCli(['say', TEXT, '-o', 'f.wav', '--subtitles', 'f.vtt', '--retries', '0'], { env, cwd: dir });
+    const r = await runCli(['say', TEXT, '-o', 'f.wav', '--subtitles', 'f.vtt', '--retries', '0'], { env, cwd: fx.dir });
     expect(r.code).toBe(4);
-    expect(readdirSync(dir)).toEqual([]);
+    expect(readdirSync(fx.dir)).toEqual([]);
   });
 });
 
@@ -141,19 +126,19 @@ describe('cosy stream --subtitles', () => {
     const { env, emulator } = await start({ idleTimeoutMs: 1500 });
     const r = await runCli(['stream', '-o', 's.wav', '--subtitles', 's.vtt', '--idle-timeout', '0.5'], {
       env,
-      cwd: dir,
+      cwd: fx.dir,
       onSpawn: (child) => write(child, ['First task speaks first. ', 1300, 'Second task follows later. ']),
     });
     expect(r.code).toBe(0);
     expect(emulator.tasks).toHaveLength(2);
-    const vtt = readFileSync(join(dir, 's.vtt'), 'utf8');
+    const vtt = readFileSync(join(fx.dir, 's.vtt'), 'utf8');
     expect(checkVtt(vtt)).toEqual([]);
     const starts = [...vtt.matchAll(/^(\S+) -->/gm)].map((m) => parseVttTimestamp(m[1] ?? '') ?? NaN);
     const firstTaskMs = ((emulator.tasks[0]?.audioBytes ?? 0) - 44) / 2 / 22050 * 1000;
     expect(vtt).toContain('First task speaks first.');
     expect(vtt).toContain('Second task follows later.');
     expect(starts.at(-1)).toBeGreaterThanOrEqual(Math.floor(firstTaskMs));
-    expect(Math.max(...vttEnds(vtt))).toBeLessThanOrEqual(wavMs(join(dir, 's.wav'), 22050));
-    expect(existsSync(join(dir, 's.wav'))).toBe(true);
+    expect(Math.max(...vttEnds(vtt))).toBeLessThanOrEqual(wavMs(join(fx.dir, 's.wav'), 22050));
+    expect(existsSync(join(fx.dir, 's.wav'))).toBe(true);
   });
 });

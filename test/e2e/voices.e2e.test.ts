@@ -2,30 +2,16 @@
  * `cosy voices` end to end: the catalogue with every filter and output mode, custom voices over several pages, and
  * `show`, `rm` and `update` against the emulator.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { EmulatorOptions } from '../../src/emulator/server.js';
 import { filterVoices, SYSTEM_VOICES } from '../../src/voices/catalogue.js';
 import { writeWav } from '../helpers/audio-files.js';
-import { TEST_KEY, useEmulator, type TestEmulator } from '../helpers/emulator.js';
-import { baseEnv, runCli, tempDir } from '../helpers/run-cli.js';
+import { TEST_KEY, type TestEmulator } from '../helpers/emulator.js';
+import { baseEnv, runCli } from '../helpers/run-cli.js';
+import { e2eFixture } from '../helpers/fixture.js';
 
-let dir: string;
-let cleanup: () => void;
-let emu: TestEmulator | undefined;
-
-beforeEach(() => {
-  ({ dir, cleanup } = tempDir());
-});
-afterEach(async () => {
-  await emu?.close();
-  emu = undefined;
-  cleanup();
-});
-
-async function start(options: EmulatorOptions = {}): Promise<TestEmulator> {
-  emu = await useEmulator(dir, { voiceReadyMs: 50, ...options });
-  return emu;
-}
+const fx = e2eFixture({ voiceReadyMs: 50 });
+const start = fx.start;
 
 /** Creates a voice through the HTTP API directly (fast set-up) and returns its id. */
 async function createVoice(e: TestEmulator, input: Record<string, unknown> = {}): Promise<string> {
@@ -46,7 +32,7 @@ const lines = (r: { stdout: Buffer }): string[] => out(r).split('\n').filter((l)
 
 describe('cosy voices (system catalogue)', () => {
   it('prints every voice as tab-separated columns when stdout is not a terminal', async () => {
-    const r = await runCli(['voices'], { env: baseEnv(dir) });
+    const r = await runCli(['voices'], { env: baseEnv(fx.dir) });
     expect(r.code).toBe(0);
     expect(r.stderr).toBe('');
     expect(lines(r)).toHaveLength(SYSTEM_VOICES.length);
@@ -61,7 +47,7 @@ describe('cosy voices (system catalogue)', () => {
     [['--search', 'news'], { search: 'news' }],
     [['--region', 'intl'], { region: 'intl' as const }],
   ])('filters with %j', async (args, filter) => {
-    const r = await runCli(['voices', ...args, '--ids'], { env: baseEnv(dir) });
+    const r = await runCli(['voices', ...args, '--ids'], { env: baseEnv(fx.dir) });
     expect(r.code).toBe(0);
     const expected = [...new Set(filterVoices(filter).map((v) => v.voice))];
     expect(expected.length).toBeGreaterThan(0);
@@ -69,7 +55,7 @@ describe('cosy voices (system catalogue)', () => {
   });
 
   it('prints one JSON document with the instruction forms of Instruct-capable voices', async () => {
-    const r = await runCli(['voices', '--instruct', '--json'], { env: baseEnv(dir) });
+    const r = await runCli(['voices', '--instruct', '--json'], { env: baseEnv(fx.dir) });
     expect(r.code).toBe(0);
     const doc = JSON.parse(out(r)) as { ok: boolean; count: number; voices: Array<{ instruct: boolean; instruct_forms: unknown[] }> };
     expect(doc.ok).toBe(true);
@@ -78,7 +64,7 @@ describe('cosy voices (system catalogue)', () => {
   });
 
   it('says so on stderr when nothing matches, with empty stdout and exit 0', async () => {
-    const r = await runCli(['voices', '--search', 'no-such-voice-anywhere'], { env: baseEnv(dir) });
+    const r = await runCli(['voices', '--search', 'no-such-voice-anywhere'], { env: baseEnv(fx.dir) });
     expect(r).toMatchObject({ code: 0, stderr: 'no system voice matches these filters\n' });
     expect(out(r)).toBe('');
   });
@@ -89,7 +75,7 @@ describe('cosy voices (system catalogue)', () => {
     [['--model', 'cosyvoice-v9'], '--model cosyvoice-v9 is not a model cosy knows'],
     [['--custom', '--ssml'], '--ssml filters system voices'],
   ])('refuses %j with exit 2', async (args, message) => {
-    const r = await runCli(['voices', ...args], { env: baseEnv(dir) });
+    const r = await runCli(['voices', ...args], { env: baseEnv(fx.dir) });
     expect(r.code).toBe(2);
     expect(r.stderr).toContain(message);
     if (args.includes('--json')) expect(JSON.parse(out(r))).toMatchObject({ ok: false, error: { exit_code: 2 } });
@@ -97,11 +83,11 @@ describe('cosy voices (system catalogue)', () => {
   });
 
   it('shows a system voice from the catalogue without a key', async () => {
-    const r = await runCli(['voices', 'show', 'longanyang'], { env: baseEnv(dir) });
+    const r = await runCli(['voices', 'show', 'longanyang'], { env: baseEnv(fx.dir) });
     expect(r.code).toBe(0);
     expect(out(r)).toContain('model:     cosyvoice-v3-flash\n');
     expect(out(r)).toContain('  instruct: EMOTION 「你说话的情感是<情感值>。」');
-    const json = await runCli(['voices', 'show', 'longanyang', '--json'], { env: baseEnv(dir) });
+    const json = await runCli(['voices', 'show', 'longanyang', '--json'], { env: baseEnv(fx.dir) });
     expect(JSON.parse(out(json)).voice).toMatchObject({ voice_id: 'longanyang', kind: 'system' });
   });
 });
@@ -143,7 +129,7 @@ describe('cosy voices --custom', () => {
   });
 
   it('works with --emulator (a fresh, empty emulator) and fails with a wrong key (exit 3)', async () => {
-    const fresh = await runCli(['voices', '--custom', '--emulator', '--json'], { env: baseEnv(dir) });
+    const fresh = await runCli(['voices', '--custom', '--emulator', '--json'], { env: baseEnv(fx.dir) });
     expect(fresh.code).toBe(0);
     expect(JSON.parse(out(fresh))).toEqual({ ok: true, count: 0, voices: [] });
     const e = await start();
@@ -217,7 +203,7 @@ describe('cosy voices show | rm | update', () => {
   });
 
   it('refuses to delete a system voice (exit 2)', async () => {
-    const r = await runCli(['voices', 'rm', 'longanyang', '--yes', '--emulator'], { env: baseEnv(dir) });
+    const r = await runCli(['voices', 'rm', 'longanyang', '--yes', '--emulator'], { env: baseEnv(fx.dir) });
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('longanyang is a system voice');
   });
@@ -225,8 +211,8 @@ describe('cosy voices show | rm | update', () => {
   it('updates a cloned voice from a local file and waits until it is OK', async () => {
     const e = await start();
     const id = await createVoice(e);
-    const sample = writeWav(dir, 'take2.wav', { seconds: 12 });
-    const r = await runCli(['voices', 'update', id, sample], { env: e.env, cwd: dir });
+    const sample = writeWav(fx.dir, 'take2.wav', { seconds: 12 });
+    const r = await runCli(['voices', 'update', id, sample], { env: e.env, cwd: fx.dir });
     expect(r.code).toBe(0);
     expect(out(r)).toBe(`${id}\n`);
     expect(r.stderr).toContain('uploading take2.wav');
