@@ -9,7 +9,7 @@ import { mkdir, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import pLimit from 'p-limit';
 import { audioDurationMs } from '../audio/duration.js';
-import { AuthError, CosyError, ExitCode, ServiceError } from '../errors.js';
+import { AuthError, CosyError, ExitCode, ProtocolError, ServiceError } from '../errors.js';
 import { FileSink } from '../tts/audio-sink.js';
 import { isRetryable } from '../tts/retry.js';
 import { synthesize, type SynthesisSummary } from '../tts/synthesize.js';
@@ -96,9 +96,22 @@ export interface BatchOutcome {
 /** Service error codes that concern the account, not the item: every later item would fail the same way. */
 const ACCOUNT_CODES = /^(Arrearage|AccessDenied|Model\.AccessDenied|Workspace\.AccessDenied|AllocationQuota\.FreeTierOnly|InvalidApiKey)/;
 
-/** Whether a failure will fail every item, so the batch should stop. */
+/** Whether a failure will fail every item, so the batch should stop: the account or the output disk, not the item. */
 export function isFatalForBatch(err: unknown): err is CosyError {
-  return err instanceof AuthError || (err instanceof ServiceError && ACCOUNT_CODES.test(err.serviceCode));
+  return (
+    err instanceof AuthError ||
+    (err instanceof ServiceError && ACCOUNT_CODES.test(err.serviceCode)) ||
+    (err instanceof CosyError && err.code === 'DISK_FULL')
+  );
+}
+
+/**
+ * Whether a plain rerun should redo a failed item: anything that was not the item's own fault (a retryable service
+ * or network failure, the account, the disk, a malformed frame from the server, an interruption). Only failures
+ * the item causes (bad parameters, unknown voice, moderation) wait for --retry-failed.
+ */
+export function rerunRedoes(err: unknown, interrupted: boolean): boolean {
+  return interrupted || !(err instanceof CosyError) || isRetryable(err) || isFatalForBatch(err) || err instanceof ProtocolError;
 }
 
 /** A failure as the ledger records it. */
@@ -318,7 +331,7 @@ class BatchRun {
       const interrupted = this.#o.signal?.aborted === true;
       const taskId = err instanceof CosyError ? err.taskId : undefined;
       if (taskId !== undefined && !started.includes(taskId)) started.push(taskId);
-      return this.#fail(item, err, interrupted || isRetryable(err) || !(err instanceof CosyError), retries + lastTask + 1, started);
+      return this.#fail(item, err, rerunRedoes(err, interrupted), retries + lastTask + 1, started);
     } finally {
       worker.job = undefined;
       this.#idle.push(worker);
