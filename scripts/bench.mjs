@@ -623,7 +623,9 @@ function streamRows({ latency: l, memory: m }) {
     ['    of which Latin ". ", median (p90)', `${ms(e.latin.median_ms)} (${ms(e.latin.p90_ms)})`, '', ''],
     ['    of which CJK "。", median (p90)', `${ms(e.cjk.median_ms)} (${ms(e.cjk.p90_ms)})`, '', ''],
     ...sentenceRows('first sentence of a run', e.first),
-    ['    of which until the run-task arrived, median (p90)', `${ms(e.first_to_run_task.median_ms)} (${ms(e.first_to_run_task.p90_ms)})`, '', ''],
+    e.first_to_run_task.median_ms >= 0
+      ? ['    of which until the run-task arrived, median (p90)', `${ms(e.first_to_run_task.median_ms)} (${ms(e.first_to_run_task.p90_ms)})`, '', '']
+      : ['    run-task sent ahead of the sentence end by, median', ms(-e.first_to_run_task.median_ms), '', ''],
     [`cosy stream: added latency (emulator frame sent → byte on cosy's stdout; ${l.runs} runs)`],
     ['  first byte of a task, median', ms(l.first_byte.median_ms), `≤ ${t} ms`, mark(l.first_byte.median_ms <= t)],
     ['  first byte of a task, p90', ms(l.first_byte.p90_ms), '', ''],
