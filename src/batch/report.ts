@@ -18,6 +18,8 @@ export interface SummaryFailure {
   retryable: boolean;
   /** Whether it failed in an earlier run and was not tried in this one. */
   earlier: boolean;
+  /** Ids of the tasks the service knew the item's attempts by (empty when none started). */
+  task_ids: string[];
 }
 
 /** The summary of a run. Keys are stable: scripts read them. */
@@ -68,8 +70,8 @@ export function summarize(input: SummaryInput): BatchSummary {
   const failures: SummaryFailure[] = [
     ...outcome.results
       .filter((r) => r.status === 'failed')
-      .map((r) => ({ id: r.item.id, line: r.item.line, file: r.item.output, message: r.error?.message ?? 'unknown error', retryable: r.retryable ?? true, earlier: false })),
-    ...plan.failedEarlier.map(({ item, record }) => ({ id: item.id, line: item.line, file: item.output, message: record.error.message, retryable: false, earlier: true })),
+      .map((r) => ({ id: r.item.id, line: r.item.line, file: r.item.output, message: r.error?.message ?? 'unknown error', retryable: r.retryable ?? true, earlier: false, task_ids: r.taskIds })),
+    ...plan.failedEarlier.map(({ item, record }) => ({ id: item.id, line: item.line, file: item.output, message: record.error.message, retryable: false, earlier: true, task_ids: record.task_ids })),
   ].sort((a, b) => a.line - b.line);
   const failed = count('failed');
   const notStarted = count('not-started');
@@ -111,7 +113,8 @@ export function formatSummary(s: BatchSummary): string[] {
       `${s.retries} retr${s.retries === 1 ? 'y' : 'ies'}${s.throttled > 0 ? ` (${s.throttled} throttled)` : ''}; ${(s.wall_ms / 1000).toFixed(1)} s`,
   ];
   for (const f of s.failures.slice(0, LISTED_FAILURES)) {
-    lines.push(`  failed${f.earlier ? ' earlier' : ''}: line ${f.line} (id ${JSON.stringify(f.id)}): ${f.message}`);
+    const task = f.task_ids.length > 0 ? ` [task ${f.task_ids.at(-1)}]` : '';
+    lines.push(`  failed${f.earlier ? ' earlier' : ''}: line ${f.line} (id ${JSON.stringify(f.id)}): ${f.message}${task}`);
   }
   if (s.failures.length > LISTED_FAILURES) lines.push(`  … and ${s.failures.length - LISTED_FAILURES} more (see --json or the ledger)`);
   return lines;

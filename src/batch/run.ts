@@ -111,7 +111,7 @@ export function isFatalForBatch(err: unknown): err is CosyError {
  * the item causes (bad parameters, unknown voice, moderation) wait for --retry-failed.
  */
 export function rerunRedoes(err: unknown, interrupted: boolean): boolean {
-  return interrupted || !(err instanceof CosyError) || isRetryable(err) || isFatalForBatch(err) || err instanceof ProtocolError;
+  return interrupted || !(err instanceof CosyError) || err instanceof ProtocolError || isRetryable(err) || isFatalForBatch(err);
 }
 
 /** A failure as the ledger records it. */

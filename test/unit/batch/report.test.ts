@@ -27,7 +27,7 @@ describe('summarize', () => {
     const s = summarize(input([result('a', 1, 'done'), result('b', 2, 'cached'), result('c', 3, 'failed', { error: new Error('boom'), retryable: false })]));
     expect(s).toMatchObject({ ok: false, done: 1, cached: 1, failed: 1, skipped: 0, not_started: 0, characters: 10_000, retries: 2, throttled: 1, wall_ms: 1234 });
     expect(s.estimated_cost).toEqual({ usd: 0.14335, cny: 1, region: 'cn' });
-    expect(s.failures).toEqual([{ id: 'c', line: 3, file: 'c.mp3', message: 'boom', retryable: false, earlier: false }]);
+    expect(s.failures).toEqual([{ id: 'c', line: 3, file: 'c.mp3', message: 'boom', retryable: false, earlier: false, task_ids: [] }]);
     expect(formatSummary(s)).toEqual([
       'batch: 1 done, 1 cached, 0 skipped, 1 failed of 3 items; 10,000 characters billed (≈ $0.1434 (¥1.00)); 2 retries (1 throttled); 1.2 s',
       '  failed: line 3 (id "c"): boom',
