@@ -103,3 +103,17 @@ describe('configured defaults for synthesis', () => {
     expect(emu.emulator.tasks[1]).toMatchObject({ model: 'cosyvoice-v3-flash', parameters: { voice: 'longanyang', format: 'mp3' } });
   });
 });
+
+describe('set-key with a profile', () => {
+  it('stores the key in a file of its own and points the profile at it', async () => {
+    const r = await runCli(['config', 'set-key', '--profile', 'sg'], { env, cwd: dir, stdin: TEST_KEY });
+    expect(r.code).toBe(0);
+    const path = join(dir, 'xdg', 'cosy', 'api_key.sg');
+    expect(readFileSync(path, 'utf8')).toBe(`${TEST_KEY}\n`);
+    expect(statSync(path).mode & 0o777).toBe(0o600);
+    const get = await runCli(['config', 'get', 'api-key-file', '--profile', 'sg'], { env, cwd: dir });
+    expect(get.stdout.toString()).toBe(`${path}\n`);
+    const none = await runCli(['config', 'get', 'api-key-file'], { env, cwd: dir });
+    expect(none.code).toBe(2);
+  });
+});

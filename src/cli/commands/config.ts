@@ -113,11 +113,26 @@ export async function runConfigSetKey(o: ConfigOptions, context: CommandContext)
   if (/\s/.test(key)) throw new UsageError('the key contains whitespace; give exactly one key');
   registerSecret(key);
   if (!/^(sk|st)-/.test(key)) output.warn('the key does not start with sk-; DashScope keys usually do');
-  const path = userKeyFilePath(context.env);
+  // With --profile the key gets a file of its own, named by the profile's api-key-file setting.
+  const path = o.profile !== undefined ? `${userKeyFilePath(context.env)}.${profileFileSuffix(o.profile)}` : userKeyFilePath(context.env);
   await mkdir(dirname(path), { recursive: true, mode: 0o700 });
   await writeFileAtomic(path, `${key}\n`);
   await chmod(path, 0o600);
+  if (o.profile !== undefined) {
+    const configPath = userConfigPath(context.env);
+    const doc = readConfigFile(configPath);
+    (doc.profiles[o.profile] ??= {})['api-key-file'] = path;
+    await writeFileAtomic(configPath, formatConfigDocument(doc));
+    output.info(`saved the API key of profile ${o.profile} to ${path} (permissions 0600) and set its api-key-file in ${configPath}`);
+    return;
+  }
   output.info(`saved the API key to ${path} (permissions 0600); cosy uses it when DASHSCOPE_API_KEY is not set`);
+}
+
+/** A profile name made safe for a file name. */
+function profileFileSuffix(profile: string): string {
+  if (!/^[A-Za-z0-9_.-]+$/.test(profile)) throw new UsageError(`profile name ${JSON.stringify(profile)} may use only letters, digits, _ . -`);
+  return profile;
 }
 
 async function readAll(context: CommandContext): Promise<string> {
