@@ -6,15 +6,23 @@ import { ExitCode, InterruptedError } from '../errors.js';
 import { removeAllSync } from '../temp-files.js';
 import { main } from './run.js';
 
+/** Signals closer together than this count as one interrupt. */
+const SAME_INTERRUPT_MS = 200;
+
 /** Wires the real process: signals, streams, exit code. */
 async function runProcess(): Promise<void> {
   const controller = new AbortController();
   const interrupt = new AbortController();
   let graceful = false;
   let interrupts = 0;
+  let firstInterruptAt = 0;
   const onSigint = (): void => {
+    // One keypress can arrive as two signals (e.g. `timeout` signals the process and its group): a second one
+    // within a moment of the first is the same interrupt, not a deliberate second Ctrl-C.
+    if (interrupts === 1 && Date.now() - firstInterruptAt < SAME_INTERRUPT_MS) return;
     interrupts++;
     if (interrupts === 1) {
+      firstInterruptAt = Date.now();
       interrupt.abort(new InterruptedError());
       if (!graceful) controller.abort(new InterruptedError());
       return;

@@ -144,6 +144,25 @@ describe('cosy stream', () => {
     wavDataOk(join(fx.dir, 'part.wav'));
   });
 
+  it('two signals a moment apart (one keypress seen twice, e.g. via timeout) count as one Ctrl-C', async () => {
+    const { env, emulator } = await start();
+    const r = await runCli(['stream', '-o', 'once.wav'], {
+      env,
+      cwd: fx.dir,
+      onSpawn: (child) => {
+        child.stdin?.write('Read before the interrupt. ');
+        setTimeout(() => {
+          child.kill('SIGINT');
+          setTimeout(() => child.kill('SIGINT'), 20);
+        }, 700);
+      },
+    });
+    expect(r.code).toBe(130);
+    expect(r.stderr).not.toContain('interrupted again');
+    expect(emulator.tasks[0]?.status).toBe('finished');
+    wavDataOk(join(fx.dir, 'once.wav'));
+  });
+
   it('a second Ctrl-C aborts at once and removes the temporary file', async () => {
     const { env } = await start({ faults: { frameDelayMs: 200 } });
     const r = await runCli(['stream', '-o', 'gone.wav'], {
