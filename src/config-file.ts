@@ -9,6 +9,7 @@ import { homedir } from 'node:os';
 import { dirname, join, parse } from 'node:path';
 import { UsageError } from './errors.js';
 import { AUDIO_FORMATS } from './protocol/limits.js';
+import { DEFAULT_MODEL } from './protocol/models.js';
 
 /** A setting cosy reads from configuration: its environment variable and how to check a value. */
 export interface ConfigKey {
@@ -208,6 +209,25 @@ export class Config {
       return v ? [[key, v] as [string, ConfigValue]] : [];
     });
   }
+}
+
+/**
+ * Model, voice and sample rate for synthesis: the flags first, then the configuration (a configured voice only when
+ * the model in effect is the one it is configured with), then the built-in default model.
+ */
+export function synthesisDefaults(
+  config: Config,
+  flags: { model?: string | undefined; voice?: string | undefined; sampleRate?: number | undefined },
+): { model: string; voice: string | undefined; sampleRate: number | undefined } {
+  const configuredModel = config.string('model');
+  const model = flags.model ?? configuredModel ?? DEFAULT_MODEL;
+  const configuredVoice = model === (configuredModel ?? DEFAULT_MODEL) ? config.string('voice') : undefined;
+  const configuredRate = config.get('sample-rate');
+  return {
+    model,
+    voice: flags.voice ?? configuredVoice,
+    sampleRate: flags.sampleRate ?? (configuredRate ? Number(configuredRate.value) : undefined),
+  };
 }
 
 /** Serialises a document with a stable key order. */

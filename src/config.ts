@@ -158,6 +158,21 @@ export interface EndpointFlags {
   httpEndpoint?: string | undefined;
 }
 
+function checkRegion(choice: { value: string; source: string } | undefined): Region {
+  const region = choice?.value ?? 'cn';
+  if (region !== 'cn' && region !== 'intl') {
+    throw new UsageError(`region ${region} (from ${choice?.source ?? '--region'}) is not a region; use cn (Beijing) or intl (Singapore)`);
+  }
+  return region;
+}
+
+/** The region: --region, else the configuration (environment included), else cn. */
+export function resolveRegion(flag: string | undefined, config: Config): Region {
+  if (flag !== undefined) return checkRegion({ value: flag, source: '--region' });
+  const v = config.get('region');
+  return checkRegion(v ? { value: String(v.value), source: v.origin } : undefined);
+}
+
 /** Resolves the endpoints: flags, then the SDK environment variables (and, with `config`, the project and user
  * configuration files, which rank below the environment), then the region's defaults. */
 export function resolveEndpoints(flags: EndpointFlags, env: NodeJS.ProcessEnv, config?: Config): Endpoints {
@@ -170,12 +185,7 @@ export function resolveEndpoints(flags: EndpointFlags, env: NodeJS.ProcessEnv, c
     const e = env[envName];
     return e ? { value: e, source: envName } : undefined;
   };
-  const regionChoice = pick(flags.region, '--region', 'region', ENV.region);
-  const regionRaw = regionChoice?.value ?? 'cn';
-  if (regionRaw !== 'cn' && regionRaw !== 'intl') {
-    throw new UsageError(`region ${regionRaw} (from ${regionChoice?.source ?? '--region'}) is not a region; use cn (Beijing) or intl (Singapore)`);
-  }
-  const region: Region = regionRaw;
+  const region = checkRegion(pick(flags.region, '--region', 'region', ENV.region));
   const ws = pick(flags.endpoint, '--endpoint', 'endpoint', ENV.websocketUrl);
   const http = pick(flags.httpEndpoint, '--http-endpoint', 'http-endpoint', ENV.httpUrl);
   return {

@@ -4,12 +4,13 @@
  */
 import { AUDIO_FORMATS, isAudioFormat, type AudioFormat } from '../protocol/limits.js';
 import type { SubtitleFormat } from '../subtitles/format.js';
+import type { Tuning } from '../tts/request.js';
 
 /** A value as a manifest holds it: JSON scalars, or strings from CSV and plain text. */
 export type RawValue = string | number | boolean | null;
 
 /** The typed fields of one manifest item. All optional: the command line supplies defaults. */
-export interface ItemFields {
+export interface ItemFields extends Partial<Tuning> {
   id?: string;
   text?: string;
   /** A text file, relative to the manifest's folder. */
@@ -20,20 +21,8 @@ export interface ItemFields {
   model?: string;
   voice?: string;
   format?: AudioFormat;
-  sampleRate?: number;
-  volume?: number;
-  rate?: number;
-  pitch?: number;
-  bitRate?: number;
-  seed?: number;
-  language?: string;
-  instruction?: string;
-  markdownFilter?: boolean;
   /** A --pronounce JSON file, relative to the manifest's folder. */
   pronounce?: string;
-  aigcTag?: boolean;
-  aigcPropagator?: string;
-  aigcPropagateId?: string;
   /** A subtitle sidecar next to the audio: srt, vtt, lrc or json; `none` turns off the command line's --subtitles. */
   subtitles?: SubtitleFormat | 'none';
 }

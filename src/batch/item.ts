@@ -3,7 +3,8 @@
  * (relative to the manifest's folder) or `ssml`, and the request built and checked exactly as `cosy say` checks it
  * (ranges, model capabilities, voice/model match, SSML rules), so a batch is refused before anything is sent.
  */
-import { extname, resolve } from 'node:path';
+import { resolve } from 'node:path';
+import { formatFromExtension } from '../audio/extensions.js';
 import { UsageError } from '../errors.js';
 import { checkSubtitleOptions, type SubtitleFormat } from '../subtitles/format.js';
 import { wordTimestampsFor } from '../subtitles/recorder.js';
@@ -11,41 +12,20 @@ import { countInput } from '../protocol/counting.js';
 import type { AudioFormat } from '../protocol/limits.js';
 import type { HotFix, SynthesisParameters } from '../protocol/messages.js';
 import type { Region } from '../protocol/models.js';
+import { looksLikeSsml } from '../text/ssml/detect.js';
 import { validateSsml } from '../text/ssml/validate.js';
 import { planTasks, splitText } from '../text/split-text.js';
-import { buildRequest, parseHotFix } from '../tts/request.js';
+import { buildRequest, parseHotFix, pickTuning, type Tuning } from '../tts/request.js';
 import { requestKey } from './cache.js';
 import type { ItemFields } from './fields.js';
 
-/** Output formats by file extension (as `cosy say -o` reads them). */
-const EXTENSION_FORMATS: Readonly<Record<string, AudioFormat>> = {
-  '.mp3': 'mp3',
-  '.wav': 'wav',
-  '.pcm': 'pcm',
-  '.raw': 'pcm',
-  '.opus': 'opus',
-  '.ogg': 'opus',
-  '.oga': 'opus',
-};
 
 /** Synthesis settings from the command line, which every item may override. */
-export interface ItemDefaults {
+export interface ItemDefaults extends Partial<Tuning> {
   model: string;
   voice?: string | undefined;
   format?: AudioFormat | undefined;
-  sampleRate?: number | undefined;
-  volume?: number | undefined;
-  rate?: number | undefined;
-  pitch?: number | undefined;
-  bitRate?: number | undefined;
-  seed?: number | undefined;
-  language?: string | undefined;
-  instruction?: string | undefined;
-  markdownFilter?: boolean | undefined;
   hotFix?: HotFix | undefined;
-  aigcTag?: boolean | undefined;
-  aigcPropagator?: string | undefined;
-  aigcPropagateId?: string | undefined;
   /** A subtitle sidecar for every item (an item's `subtitles` field overrides it). */
   subtitles?: SubtitleFormat | undefined;
   /** Voices without word timestamps get one cue per sentence instead of an error. */
@@ -99,10 +79,6 @@ export interface ResolvedItem {
 /** An item, or the reasons it cannot be synthesised. */
 export type ResolveResult = { ok: true; item: ResolvedItem } | { ok: false; problems: string[] };
 
-/** Whether text is SSML when nothing says so: it starts with `<speak` (after whitespace or a BOM), as for `cosy say`. */
-export function looksLikeSsml(text: string): boolean {
-  return /^[\s\uFEFF]*<speak[\s>/]/.test(text);
-}
 
 /** The text of an item and whether it is SSML, from exactly one of `text`, `file`, `ssml`. */
 async function itemText(fields: ItemFields, context: ResolveContext): Promise<{ text: string; ssml: boolean; source: string }> {
@@ -130,7 +106,7 @@ async function itemText(fields: ItemFields, context: ResolveContext): Promise<{ 
 
 /** The output format: the item's `format`, else its `out` extension, else --format, else mp3. */
 function itemFormat(fields: ItemFields, defaults: ItemDefaults): AudioFormat {
-  const fromOut = fields.out !== undefined ? EXTENSION_FORMATS[extname(fields.out).toLowerCase()] : undefined;
+  const fromOut = fields.out !== undefined ? formatFromExtension(fields.out) : undefined;
   if (fields.format !== undefined && fromOut !== undefined && fields.format !== fromOut) {
     throw new UsageError(`"out" ${fields.out} says ${fromOut} but "format" says ${fields.format}`);
   }
@@ -182,23 +158,12 @@ export async function resolveItem(
     if (subtitleFormat) checkSubtitleOptions(subtitleFormat, d.subtitleCues ?? {});
     const subtitles = subtitleFormat ? { format: subtitleFormat, wordTimestamps: wordTimestampsFor(model, voice, d.subtitlesFallback === true) } : undefined;
     const built = buildRequest({
+      ...pickTuning(fields, d),
       model,
       voice,
       format,
       region: context.region,
-      sampleRate: fields.sampleRate ?? d.sampleRate,
-      volume: fields.volume ?? d.volume,
-      rate: fields.rate ?? d.rate,
-      pitch: fields.pitch ?? d.pitch,
-      bitRate: fields.bitRate ?? d.bitRate,
-      seed: fields.seed ?? d.seed,
-      language: fields.language ?? d.language,
-      instruction: fields.instruction ?? d.instruction,
-      markdownFilter: fields.markdownFilter ?? d.markdownFilter,
       hotFix: await itemHotFix(fields, context, hotFixCache),
-      aigcTag: fields.aigcTag ?? d.aigcTag,
-      aigcPropagator: fields.aigcPropagator ?? d.aigcPropagator,
-      aigcPropagateId: fields.aigcPropagateId ?? d.aigcPropagateId,
       ssml,
       wordTimestamps: subtitles?.wordTimestamps,
     });

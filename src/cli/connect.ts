@@ -36,11 +36,11 @@ export interface ServiceConnection {
 /** The key the in-process emulator accepts. */
 export const EMULATOR_KEY = 'sk-cosy-emulator';
 
-/** Resolves the connection for a command. */
-export async function connectionFor(flags: ConnectionFlags, context: CommandContext, output: Output): Promise<ServiceConnection> {
+/** Resolves the connection for a command (`loaded`: the configuration, when the command has read it already). */
+export async function connectionFor(flags: ConnectionFlags, context: CommandContext, output: Output, loaded?: Config): Promise<ServiceConnection> {
   const env = context.env;
   loadDotEnvFile(context.cwd, env);
-  const config = Config.load(context.cwd, env, flags.profile);
+  const config = loaded ?? Config.load(context.cwd, env, flags.profile);
   if (flags.emulator) {
     if (flags.endpoint || flags.httpEndpoint) throw new UsageError('--emulator cannot be combined with --endpoint/--http-endpoint');
     const { startEmulator } = await import('../emulator/server.js');

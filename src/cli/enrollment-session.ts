@@ -20,15 +20,7 @@ import { Output } from './output.js';
 /** The Output of a voice command from its options. */
 export function outputFor(raw: Record<string, unknown>, context: CommandContext): Output {
   const o = optionValues(raw);
-  return new Output({
-    stdout: context.stdout,
-    stderr: context.stderr,
-    env: context.env,
-    quiet: o.flag('quiet'),
-    verbose: o.flag('verbose'),
-    json: o.flag('json'),
-    color: o.negated('color') ? false : undefined,
-  });
+  return Output.from({ quiet: o.flag('quiet'), verbose: o.flag('verbose'), json: o.flag('json'), color: !o.negated('color') }, context);
 }
 
 /** An open connection to the enrollment API. */

@@ -52,6 +52,14 @@ export function shouldColor(stream: { isTTY?: boolean }, env: NodeJS.ProcessEnv,
   return stream.isTTY === true;
 }
 
+/** The output flags every command takes; `color: false` is --no-color (commander's negated option). */
+export interface OutputFlags {
+  quiet?: boolean | undefined;
+  verbose?: boolean | undefined;
+  json?: boolean | undefined;
+  color?: boolean | undefined;
+}
+
 /** Terminal output of one cosy invocation. */
 export class Output {
   readonly stdout: OutputOptions['stdout'];
@@ -62,6 +70,19 @@ export class Output {
   readonly color: ChalkInstance;
   readonly #interactive: boolean;
   #spinner: { stop(): void; text: string } | undefined;
+
+  /** The Output of a command from its flags and the process's streams and environment. */
+  static from(flags: OutputFlags, context: Pick<OutputOptions, 'stdout' | 'stderr' | 'env'>): Output {
+    return new Output({
+      stdout: context.stdout,
+      stderr: context.stderr,
+      env: context.env,
+      quiet: flags.quiet,
+      verbose: flags.verbose,
+      json: flags.json,
+      color: flags.color === false ? false : undefined,
+    });
+  }
 
   constructor(options: OutputOptions) {
     this.stdout = options.stdout;

@@ -46,9 +46,9 @@ export function decodeText(bytes: Uint8Array, origin: string): string {
   return text;
 }
 
-export { firstInvalidUtf8 } from '../text/utf8.js';
 
-async function readStream(stream: Readable): Promise<Buffer> {
+/** Every byte of a stream (stdin), once it ends. */
+export async function readStream(stream: Readable): Promise<Buffer> {
   const chunks: Buffer[] = [];
   for await (const chunk of stream) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as string));
   return Buffer.concat(chunks);

@@ -45,7 +45,7 @@ export async function reportError(err: unknown, argv: string[], context: Command
   const json = argv.includes('--json');
   // Loaded only when needed: chalk is a noticeable part of start-up time.
   const { Output } = await import('./output.js');
-  const output = new Output({ stdout: context.stdout, stderr: context.stderr, env: context.env, json, color: argv.includes('--no-color') ? false : undefined });
+  const output = Output.from({ json, color: !argv.includes('--no-color') }, context);
   if (context.signal.aborted && (isAbortError(err) || err instanceof InterruptedError || !(err instanceof CosyError))) {
     output.error(new InterruptedError('interrupted; nothing was written under the requested name'));
     return ExitCode.Interrupted;

@@ -7,6 +7,7 @@
 import type { Readable } from 'node:stream';
 import { UsageError } from '../errors.js';
 import { CodeFenceFilter } from '../text/code-fence-filter.js';
+import { looksLikeSsml } from '../text/ssml/detect.js';
 import { StreamChunker } from '../text/stream-chunker.js';
 import type { TaskFeeder } from '../tts/task-feeder.js';
 import { firstInvalidUtf8 } from '../text/utf8.js';
@@ -82,7 +83,7 @@ export function readStreamInput(stdin: Readable, feeder: TaskFeeder, options: St
       const trimmed = head.replace(/^[\s\uFEFF]+/, '');
       if (trimmed.length < 6 && '<speak'.startsWith(trimmed)) return;
       headDecided = true;
-      if (/^<speak[\s>/]/.test(trimmed) || trimmed === '<speak') {
+      if (looksLikeSsml(trimmed) || trimmed === '<speak') {
         throw new UsageError('cosy stream does not take SSML: SSML must be sent as one message', {
           hint: 'use cosy say for SSML documents (cosy say -f doc.xml -o out.mp3)',
         });

@@ -33,7 +33,7 @@ const BREAK_TIME = /^\s*(\d+(?:\.\d+)?)\s*(ms|s)\s*$/u;
 const NAMED_ENTITIES: Readonly<Record<string, string>> = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
 
 /** Whether a continue-task text is meant as SSML markup rather than plain text (it starts with a tag). */
-export function looksLikeSsml(text: string): boolean {
+export function startsWithTag(text: string): boolean {
   return text.trimStart().startsWith('<');
 }
 

@@ -5,7 +5,7 @@
 import { countInput } from '../protocol/counting.js';
 import { MAX_TASK_CHARS, SERVICE_MAX_MESSAGE_CHARS } from '../protocol/limits.js';
 import { invalidParameter, MESSAGES, type TaskFailure } from './service-errors.js';
-import { looksLikeSsml, parseSsml, type SsmlBreak } from './ssml.js';
+import { startsWithTag, parseSsml, type SsmlBreak } from './ssml.js';
 
 /** What a task knows when a continue-task text arrives. */
 export interface TextContext {
@@ -47,7 +47,7 @@ export function checkContinueText(text: string | undefined, context: TextContext
   const fail = (failure: TaskFailure): TextCheck => ({ ok: false, failure });
   if (text === undefined || text === '') return fail(invalidParameter(MESSAGES.textNull));
   if (context.enableSsml && context.messagesSoFar >= 1) return fail(invalidParameter(MESSAGES.ssmlSingleRequest));
-  const ssml = context.enableSsml && looksLikeSsml(text);
+  const ssml = context.enableSsml && startsWithTag(text);
   let content = text;
   let breaks: SsmlBreak[] = [];
   if (ssml) {

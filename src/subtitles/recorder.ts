@@ -85,6 +85,11 @@ export class SubtitleRecorder {
     this.#meter = new FrameDurationMeter(format, sampleRate);
   }
 
+  /** The subtitle file this recorder writes. */
+  get path(): string {
+    return this.#plan.path;
+  }
+
   /** Adds text as it is sent (streaming input). */
   addText(text: string): void {
     this.#timeline.addText(text);

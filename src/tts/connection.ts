@@ -6,6 +6,7 @@
 import WebSocket from 'ws';
 import type { IncomingMessage } from 'node:http';
 import { AuthError, NetworkError, ServiceError, TimeoutError, isAbortError } from '../errors.js';
+import { parseApiError } from '../protocol/api-error.js';
 import { RECEIVE_HIGH_WATER_BYTES } from './timeouts.js';
 
 /** A frame received from the server, or the end of the connection. */
@@ -205,27 +206,10 @@ function readBody(res: IncomingMessage): Promise<string> {
   });
 }
 
-/** Parses the service's JSON error body ({code, message, request_id}), tolerating anything else. */
-export function parseErrorBody(body: string): { code: string; message: string; requestId: string | undefined } {
-  try {
-    const parsed: unknown = JSON.parse(body);
-    if (typeof parsed === 'object' && parsed !== null) {
-      const o = parsed as Record<string, unknown>;
-      return {
-        code: typeof o['code'] === 'string' ? o['code'] : '',
-        message: typeof o['message'] === 'string' ? o['message'] : '',
-        requestId: typeof o['request_id'] === 'string' ? o['request_id'] : undefined,
-      };
-    }
-  } catch {
-    // not JSON: fall through
-  }
-  return { code: '', message: body.trim().slice(0, 200), requestId: undefined };
-}
 
 /** The typed error for a rejected WebSocket upgrade. */
 export function handshakeError(status: number, body: string, url: string): Error {
-  const { code, message } = parseErrorBody(body);
+  const { code, message } = parseApiError(body);
   const detail = [code, message].filter(Boolean).join(': ');
   const host = safeHost(url);
   if (status === 401 || status === 403) {

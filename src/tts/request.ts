@@ -41,6 +41,32 @@ export interface SynthesisOptions {
   wordTimestamps?: boolean | undefined;
 }
 
+/** The parameters a user tunes one by one (flags, batch manifest fields), as SynthesisOptions names them. */
+export const TUNING_KEYS = [
+  'sampleRate',
+  'volume',
+  'rate',
+  'pitch',
+  'bitRate',
+  'seed',
+  'language',
+  'instruction',
+  'markdownFilter',
+  'aigcTag',
+  'aigcPropagator',
+  'aigcPropagateId',
+] as const;
+
+/** The tunable parameters of a request. */
+export type Tuning = Pick<SynthesisOptions, (typeof TUNING_KEYS)[number]>;
+
+/** Each tunable parameter from the first source that sets it (e.g. an item's field, then the command line). */
+export function pickTuning(...sources: ReadonlyArray<Partial<Tuning>>): Tuning {
+  const out: Record<string, unknown> = {};
+  for (const key of TUNING_KEYS) out[key] = sources.find((source) => source[key] !== undefined)?.[key];
+  return out as Tuning;
+}
+
 /** The parameters to send and what the user should be told about them. */
 export interface BuiltRequest {
   model: string;

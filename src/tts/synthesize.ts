@@ -4,14 +4,13 @@
  * output can take the attempt back, and a failure after audio reached an unrewindable output is reported as
  * partial output, never as success.
  */
-import { setTimeout as sleep } from 'node:timers/promises';
 import { CosyError, PartialOutputError } from '../errors.js';
 import { AudioJoiner } from '../audio/join.js';
 import type { AudioFormat } from '../protocol/limits.js';
 import type { SynthesisParameters } from '../protocol/messages.js';
 import type { AudioSink } from './audio-sink.js';
 import type { TaskEvent } from './events.js';
-import { DEFAULT_RETRIES, isRetryable, retryDelayMs } from './retry.js';
+import { abortableSleep, DEFAULT_RETRIES, isRetryable, retryDelayMs } from './retry.js';
 import type { TaskRunner } from './task-runner.js';
 import { ReplayableText } from './replayable.js';
 
@@ -113,7 +112,7 @@ export async function synthesize(
           joiner.restore(snapshot);
           const delay = retryDelayMs(attempt);
           options.onRetry?.(err, attempt + 1, delay, taskIndex);
-          await sleep(delay, undefined, { signal: options.signal });
+          await abortableSleep(delay, options.signal);
           continue;
         }
         if (err instanceof CosyError && !sink.canRewind && sink.bytesWritten > 0) {

@@ -4,7 +4,8 @@
  * errors, and bounded retries of retryable failures (the policy of tts/retry.ts).
  */
 import { AuthError, isAbortError, NetworkError, ProtocolError, ServiceError, TimeoutError, type CosyError } from '../errors.js';
-import { DEFAULT_RETRIES, isRetryable, retryDelayMs } from '../tts/retry.js';
+import { parseApiError, type ApiErrorFields } from '../protocol/api-error.js';
+import { abortableSleep, DEFAULT_RETRIES, isRetryable, retryDelayMs } from '../tts/retry.js';
 
 /** Time one HTTP request may take, unless the caller says otherwise. */
 export const DEFAULT_HTTP_TIMEOUT_MS = 120_000;
@@ -40,50 +41,8 @@ export interface HttpRequest {
   headers?: Record<string, string> | undefined;
 }
 
-/** The service's JSON error body, as far as it could be read. */
-export interface ApiErrorFields {
-  code: string;
-  message: string;
-  requestId: string | undefined;
-}
 
-/** Resolves after `ms`, or rejects with the signal's reason when it aborts first. */
-export function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) {
-      reject(signal.reason);
-      return;
-    }
-    const onAbort = (): void => {
-      clearTimeout(timer);
-      reject(signal?.reason);
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
-}
 
-/** Reads `{code, message, request_id}` from an error body (JSON or not). */
-export function parseApiError(text: string): ApiErrorFields {
-  try {
-    const parsed: unknown = JSON.parse(text);
-    if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)) {
-      const o = parsed as Record<string, unknown>;
-      const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
-      return {
-        code: str(o['code']) ?? str(o['error_code']) ?? '',
-        message: str(o['message']) ?? str(o['error_message']) ?? '',
-        requestId: str(o['request_id']),
-      };
-    }
-  } catch {
-    // not JSON: fall through
-  }
-  return { code: '', message: text.trim().slice(0, 500), requestId: undefined };
-}
 
 /** HTTP statuses that mean "wrong key, wrong region, or no access". */
 const AUTH_STATUSES = new Set([401, 403]);

@@ -4,7 +4,7 @@
  */
 import { ServiceError, TimeoutError } from '../errors.js';
 import type { CustomVoiceDetails } from './enrollment-api.js';
-import { abortableSleep } from './http-client.js';
+import { abortableSleep } from '../tts/retry.js';
 
 /** First wait between two queries. */
 export const POLL_FIRST_INTERVAL_MS = 500;

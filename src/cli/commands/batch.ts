@@ -17,22 +17,22 @@ import { finalReport, formatSummary, outcomeError, summarize } from '../../batch
 import { runBatch } from '../../batch/run.js';
 import { parseShard, selectShard, type ShardSpec } from '../../batch/shard.js';
 import { removeStalePartials } from '../../batch/files.js';
-import { loadDotEnvFile } from '../../config.js';
-import { Config } from '../../config-file.js';
+import { loadDotEnvFile, resolveRegion } from '../../config.js';
+import { Config, synthesisDefaults } from '../../config-file.js';
 import { ReportedError, UsageError } from '../../errors.js';
 import type { AudioFormat } from '../../protocol/limits.js';
-import { DEFAULT_MODEL, type Region } from '../../protocol/models.js';
+import type { Region } from '../../protocol/models.js';
+import { pickTuning, type Tuning } from '../../tts/request.js';
 import { TaskRunner } from '../../tts/task-runner.js';
 import { connectionFor, type ConnectionFlags, type ServiceConnection } from '../connect.js';
 import type { CommandContext } from '../context.js';
 import { Output } from '../output.js';
 import { readInput } from '../read-input.js';
-import { defaultVoiceFor, loadHotFix } from './synthesis-shared.js';
 import type { SubtitleFormat } from '../../subtitles/format.js';
-import { diskFullSeam } from './synthesis-shared.js';
+import { defaultVoiceFor, diskFullSeam, loadHotFix } from './synthesis-shared.js';
 
 /** Options of `cosy batch` after commander parsed them. */
-export interface BatchOptions extends ConnectionFlags {
+export interface BatchOptions extends ConnectionFlags, Partial<Tuning> {
   subtitles?: SubtitleFormat;
   subtitlesFallback?: string;
   maxCueChars?: number;
@@ -45,19 +45,7 @@ export interface BatchOptions extends ConnectionFlags {
   model?: string;
   voice?: string;
   format?: AudioFormat;
-  sampleRate?: number;
-  volume?: number;
-  rate?: number;
-  pitch?: number;
-  bitRate?: number;
-  seed?: number;
-  language?: string;
-  instruction?: string;
-  markdownFilter?: boolean;
   pronounce?: string;
-  aigcTag?: boolean;
-  aigcPropagator?: string;
-  aigcPropagateId?: string;
   jobs: number;
   rps: number;
   retries: number;
@@ -83,7 +71,7 @@ const LISTED_PROBLEMS = 20;
 export async function runBatchCommand(manifest: string, raw: Record<string, unknown>, context: CommandContext): Promise<void> {
   const started = performance.now();
   const o = raw as unknown as BatchOptions;
-  const output = new Output({ stdout: context.stdout, stderr: context.stderr, env: context.env, quiet: o.quiet, verbose: o.verbose, json: o.json, color: o.color === false ? false : undefined });
+  const output = Output.from(o, context);
   const shard = o.shard !== undefined ? parseShard(o.shard) : undefined;
   const maxCost = o.maxCost !== undefined ? parseMaxCost(o.maxCost) : undefined;
   checkTemplate(o.name);
@@ -94,7 +82,7 @@ export async function runBatchCommand(manifest: string, raw: Record<string, unkn
   const outDir = resolve(context.cwd, o.outDir ?? '.');
   loadDotEnvFile(context.cwd, context.env);
   const config = Config.load(context.cwd, context.env, o.profile);
-  const region = regionOf(o, config);
+  const region = resolveRegion(o.region, config);
 
   const input = await readInput({ file: manifest, stdin: context.stdin });
   const manifestPath = manifest === '-' ? join(context.cwd, 'stdin') : resolve(context.cwd, manifest);
@@ -126,7 +114,7 @@ export async function runBatchCommand(manifest: string, raw: Record<string, unkn
     return;
   }
   if (maxCost !== undefined) checkMaxCost(estimate, maxCost);
-  await runPlan(o, context, output, { plan, leaders, estimate, region, outDir, shard, manifestItems: loaded.items.length, manifestPath, started });
+  await runPlan(o, context, output, { plan, leaders, estimate, region, config, outDir, shard, manifestItems: loaded.items.length, manifestPath, started });
 }
 
 /** Everything a run needs from the planning phase. */
@@ -135,6 +123,7 @@ interface RunInput {
   leaders: PlannedItem[];
   estimate: CostEstimate;
   region: Region;
+  config: Config;
   outDir: string;
   shard: ShardSpec | undefined;
   manifestItems: number;
@@ -146,11 +135,8 @@ interface RunInput {
 /** Connects (only if something must be synthesised), runs the plan, prints the summary, throws for a non-zero exit. */
 async function runPlan(o: BatchOptions, context: CommandContext, output: Output, r: RunInput): Promise<void> {
   await mkdir(r.outDir, { recursive: true });
-  const connection: ServiceConnection | undefined = r.leaders.length > 0 ? await connectionFor(o, context, output) : undefined;
-  if (connection && connection.region !== r.region) {
-    await connection.close();
-    throw new UsageError(`the items were checked and priced for region ${r.region}, but the connection is for ${connection.region}`, { hint: 'pass --region explicitly' });
-  }
+  // The same configuration that checked and priced the items for r.region, so the connection is for that region.
+  const connection: ServiceConnection | undefined = r.leaders.length > 0 ? await connectionFor(o, context, output, r.config) : undefined;
   const ledgerPath = join(r.outDir, ledgerFileName(r.shard));
   const shardLabel = r.shard ? `${r.shard.index}/${r.shard.count}` : null;
   let ledger: LedgerWriter | undefined;
@@ -225,15 +211,10 @@ async function runPlan(o: BatchOptions, context: CommandContext, output: Output,
 
 /** An Output that prints errors on stderr only (never the --json error object on stdout). */
 function stderrOutput(o: BatchOptions, context: CommandContext): Output {
-  return new Output({ stdout: context.stdout, stderr: context.stderr, env: context.env, color: o.color === false ? false : undefined });
+  return Output.from({ color: o.color }, context);
 }
 
 /** The region requests are checked and priced for, resolved as the connection resolves it. */
-function regionOf(o: BatchOptions, config: Config): Region {
-  const region = o.region ?? config.string('region') ?? 'cn';
-  if (region !== 'cn' && region !== 'intl') throw new UsageError(`region ${region} is not a region; use cn (Beijing) or intl (Singapore)`);
-  return region;
-}
 
 /**
  * The defaults every item starts from: the flags, then (for model, voice and sample rate, as for `say`) the
@@ -241,27 +222,11 @@ function regionOf(o: BatchOptions, config: Config): Region {
  * players, so it does not apply to batch files.
  */
 async function defaultsFrom(o: BatchOptions, config: Config): Promise<ItemDefaults> {
-  const configuredModel = config.string('model');
-  const model = o.model ?? configuredModel ?? DEFAULT_MODEL;
-  const configuredVoice = model === (configuredModel ?? DEFAULT_MODEL) ? config.string('voice') : undefined;
-  const configuredRate = config.get('sample-rate');
   return {
-    model,
-    voice: o.voice ?? configuredVoice,
+    ...pickTuning(o),
+    ...synthesisDefaults(config, o),
     format: o.format,
-    sampleRate: o.sampleRate ?? (configuredRate ? Number(configuredRate.value) : undefined),
-    volume: o.volume,
-    rate: o.rate,
-    pitch: o.pitch,
-    bitRate: o.bitRate,
-    seed: o.seed,
-    language: o.language,
-    instruction: o.instruction,
-    markdownFilter: o.markdownFilter,
     hotFix: await loadHotFix(o.pronounce),
-    aigcTag: o.aigcTag,
-    aigcPropagator: o.aigcPropagator,
-    aigcPropagateId: o.aigcPropagateId,
     subtitles: o.subtitles,
     subtitlesFallback: o.subtitlesFallback === 'sentence',
     subtitleCues: { maxCueChars: o.maxCueChars, wordsPerCue: o.wordsPerCue, karaoke: o.karaoke },

@@ -9,6 +9,7 @@ import { UsageError } from '../../errors.js';
 import { writeFileAtomic } from '../../temp-files.js';
 import type { CommandContext } from '../context.js';
 import { Output, registerSecret } from '../output.js';
+import { readStream } from '../read-input.js';
 
 /** Options shared by the config subcommands. */
 export interface ConfigOptions {
@@ -20,7 +21,7 @@ export interface ConfigOptions {
 }
 
 function outputFor(o: ConfigOptions, context: CommandContext): Output {
-  return new Output({ stdout: context.stdout, stderr: context.stderr, env: context.env, json: o.json, quiet: o.quiet, color: o.color === false ? false : undefined });
+  return Output.from(o, context);
 }
 
 /** The file a change goes to: the project file (`--project`, created in the working directory if absent) or the user file. */
@@ -108,7 +109,7 @@ export async function runConfigPath(o: ConfigOptions, context: CommandContext): 
  */
 export async function runConfigSetKey(o: ConfigOptions, context: CommandContext): Promise<void> {
   const output = outputFor(o, context);
-  const key = (context.stdin.isTTY ? await readHidden('API key: ', context) : await readAll(context)).trim();
+  const key = (context.stdin.isTTY ? await readHidden('API key: ', context) : (await readStream(context.stdin)).toString('utf8')).trim();
   if (key === '') throw new UsageError('no key given on stdin', { hint: 'paste the key at the prompt, or: printf %s "$KEY" | cosy config set-key' });
   if (/\s/.test(key)) throw new UsageError('the key contains whitespace; give exactly one key');
   registerSecret(key);
@@ -135,11 +136,6 @@ function profileFileSuffix(profile: string): string {
   return profile;
 }
 
-async function readAll(context: CommandContext): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const c of context.stdin) chunks.push(Buffer.isBuffer(c) ? c : Buffer.from(c as string));
-  return Buffer.concat(chunks).toString('utf8');
-}
 
 function readHidden(prompt: string, context: CommandContext): Promise<string> {
   return new Promise((resolve) => {

@@ -54,15 +54,7 @@ export async function runDoctor(raw: Record<string, unknown>, context: CommandCo
   const o = optionValues(raw);
   const flags = connectionFlags(raw);
   const profile = o.string('profile');
-  const output = new Output({
-    stdout: context.stdout,
-    stderr: context.stderr,
-    env: context.env,
-    quiet: o.flag('quiet'),
-    verbose: o.flag('verbose'),
-    json: o.flag('json'),
-    color: o.negated('color') ? false : undefined,
-  });
+  const output = Output.from({ quiet: o.flag('quiet'), verbose: o.flag('verbose'), json: o.flag('json'), color: !o.negated('color') }, context);
   if (flags.emulator && (flags.endpoint !== undefined || flags.httpEndpoint !== undefined)) {
     throw new UsageError('--emulator cannot be combined with --endpoint/--http-endpoint');
   }

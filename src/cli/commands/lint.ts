@@ -3,15 +3,14 @@
  * `file:line:column: severity: message [rule]` with a caret excerpt on stderr, or one JSON document on stdout.
  * Exit 0 when no file has errors (warnings too with --strict), 2 otherwise.
  */
-import { once } from 'node:events';
 import { readFile } from 'node:fs/promises';
-import type { Readable, Writable } from 'node:stream';
 import { ExitCode, ReportedError, UsageError } from '../../errors.js';
 import { countSeverities, describeCounts, formatFinding, type Painter } from '../../text/ssml/format.js';
 import { lintInput, type LintResult } from '../../text/ssml/lint-input.js';
 import type { Finding, Severity } from '../../text/ssml/types.js';
 import type { CommandContext } from '../context.js';
 import { Output } from '../output.js';
+import { readStream } from '../read-input.js';
 
 /** Options of `cosy lint` after commander parsed them. */
 export interface LintOptions {
@@ -32,24 +31,7 @@ interface LintedFile {
   result: LintResult;
 }
 
-async function readAll(stream: Readable): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of stream) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as string));
-  return Buffer.concat(chunks);
-}
 
-/**
- * Waits until `stream` has handed everything written to it to the system. A pipe on stderr is asynchronous, and the
- * process exits as soon as the command returns, so a long report could otherwise be cut short.
- */
-async function drained(stream: Writable): Promise<void> {
-  if (stream.writableLength === 0 || stream.destroyed) return;
-  try {
-    await once(stream, 'drain');
-  } catch {
-    // The reader went away (EPIPE): nothing more can be delivered.
-  }
-}
 
 /** A result for a file that could not be read. */
 function unreadable(message: string): LintResult {
@@ -60,7 +42,7 @@ function unreadable(message: string): LintResult {
 async function lintFile(name: string, options: LintOptions, ssml: boolean | undefined, context: CommandContext): Promise<LintedFile> {
   let bytes: Buffer;
   try {
-    bytes = name === '-' ? await readAll(context.stdin) : await readFile(name);
+    bytes = name === '-' ? await readStream(context.stdin) : await readFile(name);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a folder' : code === 'EACCES' ? 'permission denied' : (err as Error).message;
@@ -111,15 +93,7 @@ function toJson(file: LintedFile, strict: boolean): Record<string, unknown> {
 /** Runs `cosy lint`. */
 export async function runLint(files: string[], raw: Record<string, unknown>, context: CommandContext): Promise<void> {
   const options = raw as LintOptions;
-  const output = new Output({
-    stdout: context.stdout,
-    stderr: context.stderr,
-    env: context.env,
-    quiet: options.quiet,
-    verbose: options.verbose,
-    json: options.json,
-    color: options.color === false ? false : undefined,
-  });
+  const output = Output.from(options, context);
   if (files.filter((f) => f === '-').length > 1) throw new UsageError('- (stdin) can be named only once');
   const ssml = raw['ssml'] === true ? true : raw['ssml'] === false ? false : undefined;
   const strict = options.strict === true;
@@ -142,13 +116,11 @@ export async function runLint(files: string[], raw: Record<string, unknown>, con
       const lines = file.result.findings.filter((f) => shown(f.severity, options)).map((f) => `${formatFinding(file.name, f, { painter })}\n`);
       output.raw(lines.join(''));
       output.info(summaryLine(file));
-      await drained(output.stderr);
     }
   }
   if (failed) {
     const summary = `${describeCounts(totals)} in ${linted.length} file${linted.length === 1 ? '' : 's'}${strict && totals.error === 0 ? ' (--strict: warnings fail)' : ''}`;
     if (!options.json) output.error(new UsageError(summary));
-    await drained(options.json ? output.stdout : output.stderr);
     throw new ReportedError(summary, ExitCode.Usage);
   }
 }

@@ -9,20 +9,20 @@ import { looksLikeSsml } from '../../text/ssml/detect.js';
 import { ReaderGoneError, type AudioSink } from '../../tts/audio-sink.js';
 import { buildRequest, defaultSampleRate } from '../../tts/request.js';
 import { synthesize } from '../../tts/synthesize.js';
-import { audioDurationMs } from '../../audio/duration.js';
 import type { CommandContext } from '../context.js';
+import { Output } from '../output.js';
 import { readInput } from '../read-input.js';
 import { planSubtitles, SubtitleRecorder, type SubtitleFlags } from '../../subtitles/recorder.js';
 import { ssmlTextContent } from '../../protocol/counting.js';
 import { connectionFor, type ConnectionFlags } from '../connect.js';
 import {
   applyConfigDefaults,
-  formatBytes,
+  completeOutput,
   loadHotFix,
-  makeOutput,
   makeRunner,
   openSink,
   planDestination,
+  reportOutput,
   resolveVoice,
   synthesisOptionsFrom,
   type SynthesisFlags,
@@ -45,8 +45,8 @@ export function isSsmlInput(text: string, flag: boolean | undefined): boolean {
 /** Runs `cosy say`. */
 export async function runSay(words: string[], raw: Record<string, unknown>, context: CommandContext): Promise<void> {
   const options = raw as unknown as SayOptions;
-  applyConfigDefaults(options, context);
-  const output = makeOutput(options, context);
+  const config = applyConfigDefaults(options, context);
+  const output = Output.from(options, context);
   const destination = planDestination(options, context);
 
   const input = await readInput({ text: words.length > 0 ? words.join(' ') : undefined, file: options.file, stdin: context.stdin });
@@ -81,7 +81,7 @@ export async function runSay(words: string[], raw: Record<string, unknown>, cont
     }
   }
   const hotFix = await loadHotFix(options.pronounce);
-  const connection = await connectionFor(options, context, output);
+  const connection = await connectionFor(options, context, output, config);
   const synthesisOptions = synthesisOptionsFrom(options, {
     voice,
     format: destination.format,
@@ -137,35 +137,14 @@ export async function runSay(words: string[], raw: Record<string, unknown>, cont
         output.warn(`${err.message}; retry ${attempt} of ${options.retries} in ${(delay / 1000).toFixed(1)} s`);
       },
     });
-    await sink.commit();
+    const completed = await completeOutput(output, sink, destination, request.sampleRate, recorder);
     spinner?.stop();
-    const durationMs = path !== undefined ? await audioDurationMs(path, destination.format, request.sampleRate) : undefined;
-    const subtitleDoc = recorder ? await recorder.write(durationMs) : undefined;
-    if (subtitles && subtitleDoc) output.debug(`wrote ${subtitles.path} (${subtitleDoc.sentences.length} sentences)`);
     output.debug(
       `done: task ${summary.taskIds.join(', ')}; first audio after ${summary.firstAudioMs ?? '?'} ms; ` +
-        `${summary.characters} billed characters; ${summary.bytes} bytes${durationMs !== undefined ? `, ${(durationMs / 1000).toFixed(2)} s of audio` : ''}; ` +
+        `${summary.characters} billed characters; ${summary.bytes} bytes${completed.durationMs !== undefined ? `, ${(completed.durationMs / 1000).toFixed(2)} s of audio` : ''}; ` +
         `${Date.now() - started} ms in all`,
     );
-    if (options.json) {
-      output.result({
-        ok: true,
-        file: path,
-        format: destination.format,
-        sample_rate: request.sampleRate,
-        model: request.model,
-        voice,
-        bytes: summary.bytes,
-        duration_ms: durationMs,
-        characters: summary.characters,
-        task_ids: summary.taskIds,
-        first_audio_ms: summary.firstAudioMs,
-        attempts: summary.attempts,
-        ...(subtitles && subtitleDoc ? { subtitles: subtitles.path, sentences: SubtitleRecorder.json(subtitleDoc) } : {}),
-      });
-    } else if (path !== undefined) {
-      output.info(`${output.color.green('wrote')} ${path} (${formatBytes(summary.bytes)}${durationMs !== undefined ? `, ${(durationMs / 1000).toFixed(1)} s` : ''})`);
-    }
+    reportOutput(output, completed, { format: destination.format, request, voice, summary, firstAudioMs: summary.firstAudioMs });
   } catch (err) {
     spinner?.stop();
     await sink.abort();

@@ -3,7 +3,6 @@
  * input; silences longer than the idle budget and the per-task limit roll over to a new task on the same
  * connection, and the audio of all tasks forms one continuous stream or file.
  */
-import { audioDurationMs } from '../../audio/duration.js';
 import { AuthError, InterruptedError } from '../../errors.js';
 import type { Region } from '../../protocol/models.js';
 import { ReaderGoneError, type AudioSink } from '../../tts/audio-sink.js';
@@ -12,17 +11,17 @@ import { synthesize } from '../../tts/synthesize.js';
 import { TaskFeeder } from '../../tts/task-feeder.js';
 import { connectionFor, type ConnectionFlags } from '../connect.js';
 import type { CommandContext } from '../context.js';
-import { PlayerSink } from '../player.js';
+import { Output } from '../output.js';
 import { planSubtitles, SubtitleRecorder, type SubtitleFlags } from '../../subtitles/recorder.js';
 import { DEFAULT_FLUSH_MS, DEFAULT_IDLE_MS, readStreamInput, type StreamInputSummary } from '../stream-input.js';
 import {
   applyConfigDefaults,
-  formatBytes,
+  completeOutput,
   loadHotFix,
-  makeOutput,
   makeRunner,
   openSink,
   planDestination,
+  reportOutput,
   resolveVoice,
   synthesisOptionsFrom,
   type SynthesisFlags,
@@ -39,13 +38,13 @@ export interface StreamOptions extends SynthesisFlags, ConnectionFlags, Subtitle
 /** Runs `cosy stream`. */
 export async function runStream(raw: Record<string, unknown>, context: CommandContext): Promise<void> {
   const options = raw as unknown as StreamOptions;
-  applyConfigDefaults(options, context);
-  const output = makeOutput(options, context);
+  const config = applyConfigDefaults(options, context);
+  const output = Output.from(options, context);
   const destination = planDestination(options, context);
   const voice = resolveVoice(options.model, options.voice);
   const subtitles = planSubtitles(options, options.model, voice);
   const hotFix = await loadHotFix(options.pronounce);
-  const connection = await connectionFor(options, context, output);
+  const connection = await connectionFor(options, context, output, config);
   let request;
   try {
     request = buildRequest(synthesisOptionsFrom(options, {
@@ -129,38 +128,21 @@ export async function runStream(raw: Record<string, unknown>, context: CommandCo
       },
     });
     const input = await readOutcome;
-    await sink.commit();
-    if (sink instanceof PlayerSink) await warnIfPlayerFailed(sink, output);
-    const path = destination.kind === 'file' ? destination.path : undefined;
-    const durationMs = path !== undefined ? await audioDurationMs(path, destination.format, request.sampleRate) : undefined;
-    const subtitleDoc = recorder ? await recorder.write(durationMs) : undefined;
+    const completed = await completeOutput(output, sink, destination, request.sampleRate, recorder);
     const firstAudioMs = firstAudioAt !== undefined && input.firstByteAt !== undefined ? Math.round(firstAudioAt - input.firstByteAt) : undefined;
     output.debug(
       `done: ${summary.taskIds.length} task(s) ${summary.taskIds.join(', ')}; first audio ${firstAudioMs ?? '?'} ms after the first byte of text; ` +
         `${summary.characters} billed characters; ${summary.bytes} bytes; ${Math.round(performance.now() - started)} ms in all`,
     );
-    if (options.json) {
-      output.result({
-        ok: true,
-        file: path,
-        format: destination.format,
-        sample_rate: request.sampleRate,
-        model: request.model,
-        voice,
-        bytes: summary.bytes,
-        duration_ms: durationMs,
-        characters: summary.characters,
-        tasks: summary.taskIds.length,
-        task_ids: summary.taskIds,
-        first_audio_ms: firstAudioMs,
-        input_bytes: input.bytes,
-        interrupted: input.interrupted,
-        attempts: summary.attempts,
-        ...(subtitles && subtitleDoc ? { subtitles: subtitles.path, sentences: SubtitleRecorder.json(subtitleDoc) } : {}),
-      });
-    } else if (path !== undefined) {
-      output.info(`${output.color.green('wrote')} ${path} (${formatBytes(summary.bytes)}${durationMs !== undefined ? `, ${(durationMs / 1000).toFixed(1)} s` : ''})`);
-    }
+    reportOutput(output, completed, {
+      format: destination.format,
+      request,
+      voice,
+      summary,
+      firstAudioMs,
+      extra: { tasks: summary.taskIds.length, input_bytes: input.bytes, interrupted: input.interrupted },
+    });
+    const path = completed.path;
     if (input.interrupted) {
       throw new InterruptedError(
         `interrupted: stopped reading stdin${path !== undefined ? `; ${path} holds the complete audio of the text read so far` : ''}`,
@@ -180,12 +162,5 @@ export async function runStream(raw: Record<string, unknown>, context: CommandCo
     context.stdin.pause();
     runner.close();
     await connection.close();
-  }
-}
-
-async function warnIfPlayerFailed(sink: PlayerSink, output: ReturnType<typeof makeOutput>): Promise<void> {
-  const outcome = await sink.outcome();
-  if (outcome.code !== 0 && outcome.code !== null) {
-    output.warn(`the player exited with code ${outcome.code}${outcome.stderr ? `: ${outcome.stderr.split('\n').slice(-3).join(' / ')}` : ''}`);
   }
 }

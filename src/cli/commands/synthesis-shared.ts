@@ -3,22 +3,27 @@
  * audio goes (file, stdout or a player — decided before connecting), and the runner.
  */
 import { readFile } from 'node:fs/promises';
-import { extname } from 'node:path';
+import { formatFromExtension } from '../../audio/extensions.js';
 import { UsageError } from '../../errors.js';
 import { isAudioFormat, type AudioFormat } from '../../protocol/limits.js';
 import type { HotFix } from '../../protocol/messages.js';
-import { DEFAULT_MODEL, type Region } from '../../protocol/models.js';
-import { Config } from '../../config-file.js';
+import type { Region } from '../../protocol/models.js';
+import { Config, synthesisDefaults } from '../../config-file.js';
+import { loadDotEnvFile } from '../../config.js';
 import { FileSink, StreamSink, type AudioSink } from '../../tts/audio-sink.js';
-import { defaultSampleRate, parseHotFix, type SynthesisOptions } from '../../tts/request.js';
+import { defaultSampleRate, parseHotFix, pickTuning, type BuiltRequest, type SynthesisOptions, type Tuning } from '../../tts/request.js';
 import { TaskRunner } from '../../tts/task-runner.js';
+import type { SynthesisSummary } from '../../tts/synthesize.js';
+import { audioDurationMs } from '../../audio/duration.js';
+import { SubtitleRecorder } from '../../subtitles/recorder.js';
+import type { SubtitleDocument } from '../../subtitles/types.js';
 import type { ServiceConnection } from '../connect.js';
 import type { CommandContext } from '../context.js';
 import { Output } from '../output.js';
 import { PlayerSink, resolvePlayer, type PlayerCommand } from '../player.js';
 
 /** Flags common to the synthesis commands, as commander parsed them. */
-export interface SynthesisFlags {
+export interface SynthesisFlags extends Partial<Tuning> {
   profile?: string;
   output?: string;
   format?: string;
@@ -27,19 +32,7 @@ export interface SynthesisFlags {
   /** The model: --model, else the configuration, else DEFAULT_MODEL (filled in by applyConfigDefaults). */
   model: string;
   voice?: string;
-  sampleRate?: number;
-  volume?: number;
-  rate?: number;
-  pitch?: number;
-  bitRate?: number;
-  seed?: number;
-  language?: string;
-  instruction?: string;
-  markdownFilter?: boolean;
   pronounce?: string;
-  aigcTag?: boolean;
-  aigcPropagator?: string;
-  aigcPropagateId?: string;
   retries: number;
   timeout?: number;
   verbose?: boolean;
@@ -48,51 +41,23 @@ export interface SynthesisFlags {
   color?: boolean;
 }
 
-/** Audio formats by output file extension. */
-export const EXTENSION_FORMATS: Readonly<Record<string, AudioFormat>> = {
-  '.mp3': 'mp3',
-  '.wav': 'wav',
-  '.pcm': 'pcm',
-  '.raw': 'pcm',
-  '.opus': 'opus',
-  '.ogg': 'opus',
-  '.oga': 'opus',
-};
+export { EXTENSION_FORMATS } from '../../audio/extensions.js';
 
 /**
  * Fills model, voice, sample rate and (for stdout and players) format from the configuration files and environment
- * where no flag gave them (precedence: flag > env > project > user > built-in).
+ * where no flag gave them (precedence: flag > env > project > user > built-in), and returns the configuration for
+ * the connection.
  */
-export function applyConfigDefaults(flags: SynthesisFlags, context: CommandContext): void {
+export function applyConfigDefaults(flags: SynthesisFlags, context: CommandContext): Config {
+  // .env first: its variables rank with the environment, above the configuration files.
+  loadDotEnvFile(context.cwd, context.env);
   const config = Config.load(context.cwd, context.env, flags.profile);
-  const model = (flags.model as string | undefined) ?? config.string('model') ?? DEFAULT_MODEL;
-  flags.model = model;
-  // A configured voice belongs to the configured model; it is not applied to a different model chosen by flag.
-  if (flags.voice === undefined) {
-    const voice = config.get('voice');
-    const configuredModel = config.string('model');
-    if (voice && model === (configuredModel ?? DEFAULT_MODEL)) flags.voice = String(voice.value);
-  }
-  if (flags.sampleRate === undefined) {
-    const rate = config.get('sample-rate');
-    if (rate) flags.sampleRate = Number(rate.value);
-  }
+  Object.assign(flags, synthesisDefaults(config, flags));
   const toFile = flags.output !== undefined && flags.output !== '-';
   if (flags.format === undefined && !toFile) flags.format = config.string('format');
+  return config;
 }
 
-/** The Output of a command from its flags. */
-export function makeOutput(flags: SynthesisFlags, context: CommandContext): Output {
-  return new Output({
-    stdout: context.stdout,
-    stderr: context.stderr,
-    env: context.env,
-    quiet: flags.quiet,
-    verbose: flags.verbose,
-    json: flags.json,
-    color: flags.color === false ? false : undefined,
-  });
-}
 
 /** The default voice of a model: a system voice of that generation, or none (v3.5 has only custom voices). */
 export function defaultVoiceFor(model: string): string | undefined {
@@ -150,8 +115,7 @@ export function planOutput(output: string | undefined, format: string | undefine
     if (json) throw new UsageError('--json needs -o FILE or --play: stdout carries the audio', { hint: 'add -o out.mp3' });
     return { path: undefined, format: format ?? 'mp3' };
   }
-  const ext = extname(output).toLowerCase();
-  const fromExt = EXTENSION_FORMATS[ext];
+  const fromExt = formatFromExtension(output);
   if (format !== undefined) {
     if (fromExt !== undefined && fromExt !== format) {
       throw new UsageError(`-o ${output} says ${fromExt} but --format says ${format}`, {
@@ -225,27 +189,17 @@ export function synthesisOptionsFrom(
   extra: { voice: string; format: AudioFormat; region: Region; hotFix: HotFix | undefined; ssml?: boolean; wordTimestamps?: boolean },
 ): SynthesisOptions {
   return {
+    ...pickTuning(flags),
     model: flags.model,
     voice: extra.voice,
     format: extra.format,
     region: extra.region,
-    sampleRate: flags.sampleRate,
-    volume: flags.volume,
-    rate: flags.rate,
-    pitch: flags.pitch,
-    bitRate: flags.bitRate,
-    seed: flags.seed,
-    language: flags.language,
-    instruction: flags.instruction,
-    markdownFilter: flags.markdownFilter,
     hotFix: extra.hotFix,
-    aigcTag: flags.aigcTag,
-    aigcPropagator: flags.aigcPropagator,
-    aigcPropagateId: flags.aigcPropagateId,
     ssml: extra.ssml,
     wordTimestamps: extra.wordTimestamps,
   };
 }
+
 
 /** A task runner on the connection, logging to --verbose. */
 export function makeRunner(connection: ServiceConnection, flags: SynthesisFlags, output: Output): TaskRunner {
@@ -257,6 +211,72 @@ export function makeRunner(connection: ServiceConnection, flags: SynthesisFlags,
     timeouts: flags.timeout !== undefined ? { firstAudioMs: flags.timeout, stallMs: flags.timeout } : undefined,
     log: (line) => output.debug(line),
   });
+}
+
+/** The output of a synthesis that succeeded. */
+export interface CompletedOutput {
+  /** The file written, or undefined for stdout and players. */
+  path: string | undefined;
+  /** Audio duration of the file (undefined when the audio did not go to a file). */
+  durationMs: number | undefined;
+  subtitles: { path: string; doc: SubtitleDocument } | undefined;
+}
+
+/**
+ * Completes the output after a successful synthesis: commits the sink (a file is renamed into place, a player
+ * finishes playing and is checked), measures the file, and writes the subtitles.
+ */
+export async function completeOutput(
+  output: Output,
+  sink: AudioSink,
+  destination: Destination,
+  sampleRate: number,
+  recorder: SubtitleRecorder | undefined,
+): Promise<CompletedOutput> {
+  await sink.commit();
+  if (sink instanceof PlayerSink) {
+    const outcome = await sink.outcome();
+    if (outcome.code !== 0 && outcome.code !== null) {
+      output.warn(`the player exited with code ${outcome.code}${outcome.stderr ? `: ${outcome.stderr.split('\n').slice(-3).join(' / ')}` : ''}`);
+    }
+  }
+  const path = destination.kind === 'file' ? destination.path : undefined;
+  const durationMs = path !== undefined ? await audioDurationMs(path, destination.format, sampleRate) : undefined;
+  const doc = recorder ? await recorder.write(durationMs) : undefined;
+  if (recorder && doc) output.debug(`wrote ${recorder.path} (${doc.sentences.length} sentences)`);
+  return { path, durationMs, subtitles: recorder && doc ? { path: recorder.path, doc } : undefined };
+}
+
+/**
+ * Prints the result of say or stream: the --json summary (keys are stable; `extra` is the command's own, after the
+ * common ones) or, for a file, the "wrote" line.
+ */
+export function reportOutput(
+  output: Output,
+  completed: CompletedOutput,
+  r: { format: AudioFormat; request: BuiltRequest; voice: string; summary: SynthesisSummary; firstAudioMs: number | undefined; extra?: Record<string, unknown> },
+): void {
+  const { path, durationMs, subtitles } = completed;
+  if (output.json) {
+    output.result({
+      ok: true,
+      file: path,
+      format: r.format,
+      sample_rate: r.request.sampleRate,
+      model: r.request.model,
+      voice: r.voice,
+      bytes: r.summary.bytes,
+      duration_ms: durationMs,
+      characters: r.summary.characters,
+      task_ids: r.summary.taskIds,
+      first_audio_ms: r.firstAudioMs,
+      attempts: r.summary.attempts,
+      ...r.extra,
+      ...(subtitles ? { subtitles: subtitles.path, sentences: SubtitleRecorder.json(subtitles.doc) } : {}),
+    });
+  } else if (path !== undefined) {
+    output.info(`${output.color.green('wrote')} ${path} (${formatBytes(r.summary.bytes)}${durationMs !== undefined ? `, ${(durationMs / 1000).toFixed(1)} s` : ''})`);
+  }
 }
 
 /** Human-readable byte count. */

@@ -10,7 +10,6 @@ import { validateSsml } from './validate.js';
 import { looksLikeSsml } from './detect.js';
 import { firstInvalidUtf8 } from '../utf8.js';
 
-export { firstInvalidUtf8, looksLikeSsml };
 
 /** What the request would be, for the capability and filter checks. */
 export interface LintOptions {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../../../src/errors.js';
-import { looksLikeSsml, resolveItem, type ResolveContext } from '../../../src/batch/item.js';
+import { resolveItem, type ResolveContext } from '../../../src/batch/item.js';
 import type { ItemFields } from '../../../src/batch/fields.js';
 
 const files: Record<string, string> = {
@@ -58,8 +58,8 @@ describe('resolveItem', () => {
     expect(fromField).toMatchObject({ ssml: true, billed: 2, tasks: [['<speak>Hi</speak>']] });
     expect(fromField.parameters.enable_ssml).toBe(true);
     expect((await resolved({ file: 'doc.ssml' })).ssml).toBe(true);
-    expect(looksLikeSsml('  <speak>x</speak>')).toBe(true);
-    expect(looksLikeSsml('say <speak>')).toBe(false);
+    expect((await resolved({ text: '  <speak>x</speak>' })).ssml).toBe(true);
+    expect((await resolved({ text: 'say <speak> loudly' })).ssml).toBe(false);
   });
 
   it('uses an item\'s own pronunciation file', async () => {

@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { decodeText, firstInvalidUtf8, readInput, type InputSource } from '../../../src/cli/read-input.js';
+import { decodeText, readInput, type InputSource } from '../../../src/cli/read-input.js';
+import { firstInvalidUtf8 } from '../../../src/text/utf8.js';
 import { ExitCode, UsageError } from '../../../src/errors.js';
 
 let dir: string;

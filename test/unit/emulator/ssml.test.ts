@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ssmlTextContent } from '../../../src/protocol/counting.js';
-import { looksLikeSsml, parseBreakTime, parseSsml } from '../../../src/emulator/ssml.js';
+import { startsWithTag, parseBreakTime, parseSsml } from '../../../src/emulator/ssml.js';
 
 describe('parseSsml: accepted documents', () => {
   it.each([
@@ -51,8 +51,8 @@ describe('helpers', () => {
   });
 
   it('sees SSML only when the text starts with a tag', () => {
-    expect(looksLikeSsml('  <speak>a</speak>')).toBe(true);
-    expect(looksLikeSsml('a < b')).toBe(false);
+    expect(startsWithTag('  <speak>a</speak>')).toBe(true);
+    expect(startsWithTag('a < b')).toBe(false);
   });
 });
 

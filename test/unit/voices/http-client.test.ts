@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { AuthError, NetworkError, ProtocolError, ServiceError, TimeoutError } from '../../../src/errors.js';
-import { errorForStatus, HttpClient, parseApiError, withRetries, type HttpClientOptions } from '../../../src/voices/http-client.js';
+import { errorForStatus, HttpClient, withRetries, type HttpClientOptions } from '../../../src/voices/http-client.js';
+import { parseApiError } from '../../../src/protocol/api-error.js';
 
 /** A fetch that answers from a list (one per call) and records the requests. */
 function fakeFetch(answers: Array<Response | Error>): { fetch: typeof fetch; calls: Array<{ url: string; init: RequestInit | undefined }> } {

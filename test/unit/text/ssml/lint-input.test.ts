@@ -3,7 +3,9 @@
  * counted length with the split plan cosy say would follow.
  */
 import { describe, expect, it } from 'vitest';
-import { firstInvalidUtf8, lintInput, looksLikeSsml } from '../../../../src/text/ssml/lint-input.js';
+import { lintInput } from '../../../../src/text/ssml/lint-input.js';
+import { looksLikeSsml } from '../../../../src/text/ssml/detect.js';
+import { firstInvalidUtf8 } from '../../../../src/text/utf8.js';
 
 const bytes = (text: string): Uint8Array => new TextEncoder().encode(text);
 
