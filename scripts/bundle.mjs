@@ -16,6 +16,8 @@ await build({
   platform: 'node',
   target: 'node20',
   external,
+  // The version is known now: no package.json lookup at start-up (src/version.ts).
+  define: { __COSY_VERSION__: JSON.stringify(pkg.version) },
   chunkNames: 'chunks/[name]-[hash]',
   // commander is CommonJS: give its require() calls a real require inside the ES module bundle.
   banner: { js: "import { createRequire as __cosyCreateRequire } from 'node:module'; const require = __cosyCreateRequire(import.meta.url);" },

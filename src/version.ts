@@ -22,8 +22,11 @@ function readVersion(): string {
   return '0.0.0';
 }
 
+/** Set by the bundler (scripts/bundle.mjs), so the bundled CLI reads no file at start-up; unset under tsc/vitest. */
+declare const __COSY_VERSION__: string | undefined;
+
 /** The package version. */
-export const VERSION = readVersion();
+export const VERSION = typeof __COSY_VERSION__ === 'string' ? __COSY_VERSION__ : readVersion();
 
 /** `cosy/<ver>; node/<ver>; platform/<os>; processor/<arch>`. */
 export function userAgent(): string {

@@ -1,9 +1,8 @@
 /**
  * Entry point: wires the real process (signals, streams, exit code) to `run.ts`. The first Ctrl-C aborts the
- * running command (it cleans up and exits 130); a second one removes temporary files and exits at once.
+ * running command (it cleans up and exits 130); a second one exits at once (temporary files go with the exit hook).
  */
 import { ExitCode, InterruptedError } from '../errors.js';
-import { removeAllSync } from '../temp-files.js';
 import { main } from './run.js';
 
 /** Signals closer together than this count as one interrupt. */
@@ -27,7 +26,7 @@ async function runProcess(): Promise<void> {
       if (!graceful) controller.abort(new InterruptedError());
       return;
     }
-    removeAllSync();
+    // Temporary files are removed by the exit hook temp-files.ts installs when it tracks one.
     process.stderr.write('cosy: interrupted again; exiting now\n');
     process.exit(ExitCode.Interrupted);
   };
