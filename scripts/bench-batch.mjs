@@ -7,11 +7,10 @@
  * through a proxy that adds a realistic connection set-up time, to show what reuse buys. Prints a table (or one
  * JSON object). Exits non-zero only when the benchmark itself fails, never for a missed target.
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, connect } from 'node:net';
 import os from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { startEmulator } from '../dist/emulator/server.js';
 import { loadBatch } from '../dist/batch/load.js';
@@ -19,9 +18,8 @@ import { planBatch } from '../dist/batch/plan.js';
 import { runBatch } from '../dist/batch/run.js';
 import { LedgerWriter } from '../dist/batch/ledger.js';
 import { TaskRunner } from '../dist/tts/task-runner.js';
+import { COSY_BIN, run } from './bench-common.mjs';
 
-/** Absolute path of bin/cosy.js. */
-const COSY_BIN = resolve(import.meta.dirname, '../bin/cosy.js');
 /** The key cosy presents to the emulator. */
 const BENCH_KEY = 'sk-bench-batch-0123456789abcdef';
 /** Items in the batch. */
@@ -39,8 +37,6 @@ const TARGET_RATIO = 1.1;
  * three round trips, about 200 ms at a 65 ms round trip (a client far from the Beijing region).
  */
 const CONNECT_DELAY_MS = 200;
-/** Safety net for the spawned batch, in ms. */
-const CHILD_TIMEOUT_MS = 120_000;
 
 const json = process.argv.includes('--json');
 const log = (line) => process.stderr.write(`${line}\n`);
@@ -72,24 +68,12 @@ async function startDelayProxy(port, delayMs) {
   return { port: server.address().port, connections: () => connections, close: () => new Promise((r) => server.close(r)) };
 }
 
-/** Runs the built CLI and resolves with its wall time and parsed --json summary. */
-function runCli(args, env, cwd) {
-  return new Promise((resolvePromise, reject) => {
-    const started = performance.now();
-    const child = spawn(process.execPath, [COSY_BIN, ...args], { env, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
-    const out = [];
-    let err = '';
-    child.stdout.on('data', (c) => out.push(c));
-    child.stderr.on('data', (c) => (err += c));
-    const timer = setTimeout(() => child.kill('SIGKILL'), CHILD_TIMEOUT_MS);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      const wallMs = performance.now() - started;
-      if (code !== 0) return reject(new Error(`cosy batch exited ${code}: ${err}`));
-      resolvePromise({ wallMs, summary: JSON.parse(Buffer.concat(out).toString('utf8')) });
-    });
-  });
+/** Runs `cosy batch … --json` and returns its wall time and summary; a non-zero exit fails the benchmark. */
+async function runCli(args, env, cwd) {
+  const out = [];
+  const r = await run(process.execPath, [COSY_BIN, ...args], { env, cwd, onStdout: (chunk) => out.push(chunk) });
+  if (r.code !== 0) throw new Error(`cosy batch exited ${r.code}: ${r.stderr}`);
+  return { wallMs: r.ms, summary: JSON.parse(Buffer.concat(out).toString('utf8')) };
 }
 
 /** A runner that opens a new connection for every task and closes it afterwards. */

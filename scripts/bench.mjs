@@ -7,18 +7,17 @@
  * fails, never for a missed target. Not part of the test suite: it runs the built `bin/cosy.js` (npm run bench
  * builds first) against the emulator started in this process.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DEFAULT_MS_PER_CHARACTER, startEmulator } from '../dist/emulator/server.js';
+import { COSY_BIN, run } from './bench-common.mjs';
 
-/** Absolute path of bin/cosy.js. */
-const COSY_BIN = resolve(import.meta.dirname, '../bin/cosy.js');
 /** The API key cosy presents to the emulator (the only key it accepts). */
 const BENCH_KEY = 'sk-bench0123456789abcdef';
 
@@ -76,8 +75,6 @@ const STREAM_START_DELAY_MS = 300;
 /** Characters per write when the stream memory runs pipe their text into cosy (as fast as the pipe takes them). */
 const STREAM_MEMORY_WRITE_CHARS = 1024;
 
-/** Safety net: kill any spawned command after this long, in ms. */
-const CHILD_TIMEOUT_MS = 120_000;
 /** Bytes in a MiB (the unit memory is reported in). */
 const MIB = 1024 * 1024;
 /** KiB in a MiB. */
@@ -138,40 +135,6 @@ function cosyEnv(home, websocketUrl) {
   };
 }
 
-/**
- * Spawns a command and resolves when it exits, with the wall time from spawn to exit on performance.now().
- * `onStdout` receives every stdout chunk as it arrives (stdout is ignored when it is not given). With `stdin`,
- * the child's stdin is a pipe that `onSpawn` may write to (write errors are ignored: the exit status tells).
- */
-function run(command, args, { env, cwd, onStdout, onSpawn, stdin = false } = {}) {
-  return new Promise((resolvePromise, reject) => {
-    const started = performance.now();
-    const child = spawn(command, args, {
-      env: env ?? process.env,
-      cwd,
-      stdio: [stdin ? 'pipe' : 'ignore', onStdout ? 'pipe' : 'ignore', 'pipe'],
-    });
-    child.stdin?.on('error', () => undefined);
-    let stderr = '';
-    child.stderr.on('data', (chunk) => {
-      stderr += chunk.toString('utf8');
-    });
-    if (onStdout) child.stdout.on('data', (chunk) => onStdout(chunk, performance.now()));
-    onSpawn?.(child);
-    const timer = setTimeout(() => child.kill('SIGKILL'), CHILD_TIMEOUT_MS);
-    child.once('error', (err) => {
-      clearTimeout(timer);
-      reject(err);
-    });
-    child.once('exit', () => {
-      const ms = performance.now() - started;
-      child.once('close', (code, signal) => {
-        clearTimeout(timer);
-        resolvePromise({ ms, code, signal, stderr });
-      });
-    });
-  });
-}
 
 /** Throws when a run did not exit with status 0. */
 function checkExit(what, result) {

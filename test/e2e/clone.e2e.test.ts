@@ -6,7 +6,6 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { EmulatorOptions } from '../../src/emulator/server.js';
 import { writeMp3, writeWav } from '../helpers/audio-files.js';
 import { baseEnv, runCli } from '../helpers/run-cli.js';
 import { e2eFixture } from '../helpers/fixture.js';

@@ -5,27 +5,13 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseFile } from 'music-metadata';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { useEmulator, type TestEmulator } from '../helpers/emulator.js';
-import { baseEnv, runCli, tempDir } from '../helpers/run-cli.js';
+import { describe, expect, it } from 'vitest';
+import { baseEnv, runCli } from '../helpers/run-cli.js';
+import { e2eFixture } from '../helpers/fixture.js';
 
-let dir: string;
-let cleanup: () => void;
-let emu: TestEmulator | undefined;
+const fx = e2eFixture({ voiceReadyMs: 50 });
 
-beforeEach(() => {
-  ({ dir, cleanup } = tempDir());
-});
-afterEach(async () => {
-  await emu?.close();
-  emu = undefined;
-  cleanup();
-});
-
-async function start(): Promise<TestEmulator> {
-  emu = await useEmulator(dir, { voiceReadyMs: 50 });
-  return emu;
-}
+const start = fx.start;
 
 const out = (r: { stdout: Buffer }): string => r.stdout.toString('utf8');
 const ANCHOR = 'Calm middle-aged male news anchor, low warm timbre, steady pace.';
@@ -33,15 +19,15 @@ const ANCHOR = 'Calm middle-aged male news anchor, low warm timbre, steady pace.
 describe('cosy design', () => {
   it('prints the voice id and saves the preview as <voice id>.wav', async () => {
     const e = await start();
-    const r = await runCli(['design', ANCHOR, '--prefix', 'anchor'], { env: e.env, cwd: dir });
+    const r = await runCli(['design', ANCHOR, '--prefix', 'anchor'], { env: e.env, cwd: fx.dir });
     expect(r.code).toBe(0);
     expect(out(r)).toMatch(/^cosyvoice-v3\.5-plus-vd-anchor-[0-9a-f]{32}\n$/);
     const id = out(r).trim();
     expect(r.stderr).toBe(`created ${id} for cosyvoice-v3.5-plus; preview saved to ${id}.wav\n`);
-    const meta = await parseFile(join(dir, `${id}.wav`), { duration: true });
+    const meta = await parseFile(join(fx.dir, `${id}.wav`), { duration: true });
     expect(meta.format).toMatchObject({ container: 'WAVE', sampleRate: 24000, numberOfChannels: 1 });
     expect(meta.format.duration).toBeGreaterThan(2);
-    expect(readdirSync(dir)).toEqual([`${id}.wav`]);
+    expect(readdirSync(fx.dir)).toEqual([`${id}.wav`]);
     expect(e.emulator.voices.get(id)).toMatchObject({ status: 'OK', targetModel: 'cosyvoice-v3.5-plus' });
   });
 
@@ -49,7 +35,7 @@ describe('cosy design', () => {
     const e = await start();
     const r = await runCli(
       ['design', '温柔的年轻女声，语速适中', '-o', 'preview.mp3', '--sample-rate', '16000', '--model', 'cosyvoice-v3-flash', '--json'],
-      { env: e.env, cwd: dir },
+      { env: e.env, cwd: fx.dir },
     );
     expect(r.code).toBe(0);
     const doc = JSON.parse(out(r));
@@ -61,37 +47,37 @@ describe('cosy design', () => {
       file: 'preview.mp3',
       format: 'mp3',
       sample_rate: 16000,
-      bytes: readFileSync(join(dir, 'preview.mp3')).length,
+      bytes: readFileSync(join(fx.dir, 'preview.mp3')).length,
       voice_prompt: '温柔的年轻女声，语速适中',
       preview_text: '你好！这是你设计的声音的试听，听起来怎么样？',
     });
-    expect((await parseFile(join(dir, 'preview.mp3'))).format).toMatchObject({ container: 'MPEG', sampleRate: 16000 });
+    expect((await parseFile(join(fx.dir, 'preview.mp3'))).format).toMatchObject({ container: 'MPEG', sampleRate: 16000 });
   });
 
   it('takes --preview-text, --language and --format opus', async () => {
     const e = await start();
     const r = await runCli(
       ['design', 'A cheerful young storyteller', '--preview-text', 'Once upon a time, there was a tiny dragon.', '--language', 'en', '--format', 'opus', '--sample-rate', '48000', '-o', 'tale.ogg'],
-      { env: e.env, cwd: dir },
+      { env: e.env, cwd: fx.dir },
     );
     expect(r.code).toBe(0);
-    expect((await parseFile(join(dir, 'tale.ogg'))).format).toMatchObject({ container: 'Ogg', codec: 'Opus' });
+    expect((await parseFile(join(fx.dir, 'tale.ogg'))).format).toMatchObject({ container: 'Ogg', codec: 'Opus' });
     const show = JSON.parse(out(await runCli(['voices', 'show', out(r).trim(), '--json'], { env: e.env })));
     expect(show.voice).toMatchObject({ kind: 'design', voice_prompt: 'A cheerful young storyteller', preview_text: 'Once upon a time, there was a tiny dragon.' });
   });
 
   it('plays the preview through --player and still saves it', async () => {
     const e = await start();
-    const r = await runCli(['design', ANCHOR, '--play', '--player', "sh -c 'cat > played.wav'", '-o', 'saved.wav'], { env: e.env, cwd: dir });
+    const r = await runCli(['design', ANCHOR, '--play', '--player', "sh -c 'cat > played.wav'", '-o', 'saved.wav'], { env: e.env, cwd: fx.dir });
     expect(r.code).toBe(0);
-    expect(readFileSync(join(dir, 'played.wav'))).toEqual(readFileSync(join(dir, 'saved.wav')));
+    expect(readFileSync(join(fx.dir, 'played.wav'))).toEqual(readFileSync(join(fx.dir, 'saved.wav')));
   });
 
   it('refuses --play without any player before creating anything (exit 2)', async () => {
     const e = await start();
-    const empty = join(dir, 'empty-path');
+    const empty = join(fx.dir, 'empty-path');
     mkdirSync(empty);
-    const r = await runCli(['design', ANCHOR, '--play'], { env: { ...e.env, PATH: empty }, cwd: dir });
+    const r = await runCli(['design', ANCHOR, '--play'], { env: { ...e.env, PATH: empty }, cwd: fx.dir });
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('no audio player for wav found on PATH');
     expect(e.emulator.voices.size).toBe(0);
@@ -109,7 +95,7 @@ describe('cosy design', () => {
     [[ANCHOR, '-o', '-'], /stdout carries the voice id/],
   ])('refuses %j before sending anything (exit 2)', async (args, message) => {
     const e = await start();
-    const r = await runCli(['design', ...args], { env: e.env, cwd: dir });
+    const r = await runCli(['design', ...args], { env: e.env, cwd: fx.dir });
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(message);
     expect(out(r)).toBe('');
@@ -118,26 +104,26 @@ describe('cosy design', () => {
 
   it('refuses a preview path it cannot write before creating the voice', async () => {
     const e = await start();
-    const r = await runCli(['design', ANCHOR, '-o', 'no/such/folder/p.wav'], { env: e.env, cwd: dir });
+    const r = await runCli(['design', ANCHOR, '-o', 'no/such/folder/p.wav'], { env: e.env, cwd: fx.dir });
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('cannot write no/such/folder/p.wav: the folder does not exist');
-    expect(existsSync(join(dir, 'no'))).toBe(false);
+    expect(existsSync(join(fx.dir, 'no'))).toBe(false);
     expect(e.emulator.voices.size).toBe(0);
   });
 
   it('leaves no partial file when the service refuses the design', async () => {
     const e = await start();
-    const r = await runCli(['design', ANCHOR, '-o', 'p.wav', '--preview-text', '  '], { env: e.env, cwd: dir });
+    const r = await runCli(['design', ANCHOR, '-o', 'p.wav', '--preview-text', '  '], { env: e.env, cwd: fx.dir });
     expect(r.code).toBe(2);
-    const refused = await runCli(['design', ANCHOR, '-o', 'p.wav'], { env: { ...e.env, DASHSCOPE_API_KEY: 'sk-not-accepted' }, cwd: dir });
+    const refused = await runCli(['design', ANCHOR, '-o', 'p.wav'], { env: { ...e.env, DASHSCOPE_API_KEY: 'sk-not-accepted' }, cwd: fx.dir });
     expect(refused.code).toBe(3);
-    expect(readdirSync(dir)).toEqual([]);
+    expect(readdirSync(fx.dir)).toEqual([]);
   });
 
   it('works with --emulator and no key', async () => {
-    const r = await runCli(['design', ANCHOR, '--emulator', '-o', 'p.wav'], { env: baseEnv(dir), cwd: dir });
+    const r = await runCli(['design', ANCHOR, '--emulator', '-o', 'p.wav'], { env: baseEnv(fx.dir), cwd: fx.dir });
     expect(r.code).toBe(0);
     expect(out(r)).toMatch(/^cosyvoice-v3\.5-plus-vd-cosy-[0-9a-f]{32}\n$/);
-    expect(existsSync(join(dir, 'p.wav'))).toBe(true);
+    expect(existsSync(join(fx.dir, 'p.wav'))).toBe(true);
   });
 });

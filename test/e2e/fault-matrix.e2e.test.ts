@@ -9,10 +9,11 @@ import type { ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { foldLedger, parseLedger, type LedgerEntry } from '../../src/batch/ledger.js';
 import type { EmulatorOptions, EmulatorTaskRecord } from '../../src/emulator/server.js';
 import { runCli, tempDir } from '../helpers/run-cli.js';
+import { e2eFixture } from '../helpers/fixture.js';
 import { useEmulator, TEST_KEY, type TestEmulator } from '../helpers/emulator.js';
 
 type Command = 'say' | 'stream';
@@ -178,32 +179,21 @@ const BATCH_CASES: BatchCase[] = [
   { fault: 'output disk full', env: { COSY_TEST_DISK_FULL_AFTER: '2000' }, code: 2, message: /cosy: error: cannot write \S*1\.mp3: no space left on the device\n  hint: free some space/, taskId: true },
 ];
 
-let dir: string;
-let cleanup: () => void;
-let emu: TestEmulator | undefined;
-
 function wavComplete(path: string): boolean {
   const wav = readFileSync(path);
   return wav.toString('ascii', 0, 4) === 'RIFF' && wav.readUInt32LE(4) === wav.length - 8 && wav.readUInt32LE(40) === wav.length - 44;
 }
 
 describe('fault matrix', () => {
-  beforeEach(() => {
-    ({ dir, cleanup } = tempDir());
-  });
-  afterEach(async () => {
-    await emu?.close();
-    emu = undefined;
-    cleanup();
-  });
+  const fx = e2eFixture();
 
   it.each(CASES.map((c) => [`${c.command}: ${c.fault}`, c] as const))('%s', async (_name, c) => {
-    emu = await useEmulator(dir, c.emulator ?? {});
+    const emu = await fx.start(c.emulator ?? {});
     const env = { ...emu.env, ...c.env };
     const args = c.command === 'say' ? ['say', TEXT, '-o', 'out.wav', ...(c.args ?? [])] : ['stream', '-o', 'out.wav', ...(c.args ?? [])];
     const r = await runCli(args, {
       env,
-      cwd: dir,
+      cwd: fx.dir,
       ...(c.drive ? { onSpawn: c.drive } : c.command === 'stream' ? { stdin: TEXT } : {}),
     });
     expect(r.stderr).toMatch(c.message);
@@ -211,19 +201,19 @@ describe('fault matrix', () => {
     if (c.taskId) expect(r.stderr).toMatch(/\n  task: [0-9a-f]{32}\n/);
     expect(r.stderr).not.toContain(TEST_KEY);
     expect(r.stderr).not.toMatch(/\n\s+at .+:\d+:\d+/); // no stack trace
-    const left = readdirSync(dir).filter((f) => f !== '.env');
+    const left = readdirSync(fx.dir).filter((f) => f !== '.env');
     if (c.file === 'none') expect(left).toEqual([]);
     else {
       expect(left).toEqual(['out.wav']);
-      expect(wavComplete(join(dir, 'out.wav'))).toBe(true);
+      expect(wavComplete(join(fx.dir, 'out.wav'))).toBe(true);
     }
   });
 
   it.each(['say', 'stream'] as const)('%s: EPIPE on stdout is a normal end', async (command) => {
-    emu = await useEmulator(dir, { faults: { frameDelayMs: 5 } });
+    const emu = await fx.start({ faults: { frameDelayMs: 5 } });
     const r = await runCli(command === 'say' ? ['say', TEXT.repeat(10), '--format', 'pcm'] : ['stream', '--format', 'pcm'], {
       env: emu.env,
-      cwd: dir,
+      cwd: fx.dir,
       onSpawn: (child) => {
         child.stdout?.once('data', () => child.stdout?.destroy());
         if (command === 'stream') child.stdin?.write(TEXT.repeat(10));
@@ -233,7 +223,7 @@ describe('fault matrix', () => {
     });
     expect(r.code).toBe(EPIPE_EXIT);
     expect(r.stderr).toBe('');
-    expect(existsSync(join(dir, 'out.wav'))).toBe(false);
+    expect(existsSync(join(fx.dir, 'out.wav'))).toBe(false);
   });
 });
 
@@ -387,7 +377,6 @@ const DOC = resolve(import.meta.dirname, '../../docs/reliability.md');
 const BEGIN = '<!-- fault-matrix:begin (generated from test/e2e/fault-matrix.e2e.test.ts) -->';
 const END = '<!-- fault-matrix:end -->';
 
-afterAll(() => undefined);
 
 describe('docs/reliability.md', () => {
   it('carries the fault matrix exactly as tested', () => {

@@ -4,31 +4,20 @@
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { baseEnv, runCli, tempDir } from '../helpers/run-cli.js';
-import { useEmulator, type TestEmulator } from '../helpers/emulator.js';
+import { describe, expect, it } from 'vitest';
+import { baseEnv, runCli } from '../helpers/run-cli.js';
+import { e2eFixture } from '../helpers/fixture.js';
 import { malformedCorpus } from '../unit/text/ssml/malformed-corpus.js';
 
-let dir: string;
-let cleanup: () => void;
-let emu: TestEmulator | undefined;
-
-beforeEach(() => {
-  ({ dir, cleanup } = tempDir());
-});
-afterEach(async () => {
-  await emu?.close();
-  emu = undefined;
-  cleanup();
-});
+const fx = e2eFixture();
 
 /** Writes a file into the temp dir and returns its name (relative, as a user would type it). */
 function file(name: string, content: string | Uint8Array): string {
-  writeFileSync(join(dir, name), content);
+  writeFileSync(join(fx.dir, name), content);
   return name;
 }
 
-const lint = (args: string[], stdin?: string) => runCli(['lint', ...args], { env: baseEnv(dir), cwd: dir, stdin });
+const lint = (args: string[], stdin?: string) => runCli(['lint', ...args], { env: baseEnv(fx.dir), cwd: fx.dir, stdin });
 
 const GOOD = '<speak rate="1.2">Hello <break time="500ms"/> world</speak>\n';
 const BAD = '<speak rate="3">\n  你好<break time="11s"/>\n  Tom & Jerry\n</speak>\n';
@@ -142,9 +131,9 @@ describe('cosy lint', () => {
 
 describe('cosy say with SSML', () => {
   it('sends valid SSML as one continue-task with enable_ssml', async () => {
-    emu = await useEmulator(dir);
+    const emu = await fx.start();
     const ssml = '<speak rate="1.2">Hello <break time="500ms"/> world. <say-as interpret-as="digits">12034</say-as></speak>';
-    const r = await runCli(['say', ssml, '-o', 'out.wav', '--verbose'], { env: emu.env, cwd: dir });
+    const r = await runCli(['say', ssml, '-o', 'out.wav', '--verbose'], { env: emu.env, cwd: fx.dir });
     expect(r.code, r.stderr).toBe(0);
     expect(emu.emulator.tasks).toHaveLength(1);
     expect(emu.emulator.tasks[0]?.texts).toEqual([ssml]);
@@ -154,16 +143,16 @@ describe('cosy say with SSML', () => {
   });
 
   it('warns about SSML warnings and still speaks', async () => {
-    emu = await useEmulator(dir);
-    const r = await runCli(['say', '-f', file('w.ssml', '<speak>a<break time="6s"/><break time="6s"/>b</speak>'), '-o', 'out.wav'], { env: emu.env, cwd: dir });
+    const emu = await fx.start();
+    const r = await runCli(['say', '-f', file('w.ssml', '<speak>a<break time="6s"/><break time="6s"/>b</speak>'), '-o', 'out.wav'], { env: emu.env, cwd: fx.dir });
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toContain('warning: w.ssml:1:9: warning: these 2 consecutive breaks add up to 12 s');
     expect(emu.emulator.tasks).toHaveLength(1);
   });
 
   it('refuses invalid SSML with every finding, exit 2, before opening a connection', async () => {
-    emu = await useEmulator(dir);
-    const r = await runCli(['say', '-f', file('bad.ssml', BAD), '-o', 'out.wav'], { env: emu.env, cwd: dir });
+    const emu = await fx.start();
+    const r = await runCli(['say', '-f', file('bad.ssml', BAD), '-o', 'out.wav'], { env: emu.env, cwd: fx.dir });
     expect(r.code).toBe(2);
     expect(emu.emulator.connections()).toBe(0);
     expect(r.stderr).toContain('cosy: error: bad.ssml is not valid CosyVoice SSML (3 errors):\nbad.ssml:1:14: error: rate "3" is above 2');
@@ -173,11 +162,11 @@ describe('cosy say with SSML', () => {
   });
 
   it('names stdin and the text argument as the source', async () => {
-    emu = await useEmulator(dir);
-    const piped = await runCli(['say', '-o', 'out.wav'], { env: emu.env, cwd: dir, stdin: '<speak><sub>W3C</sub></speak>' });
+    const emu = await fx.start();
+    const piped = await runCli(['say', '-o', 'out.wav'], { env: emu.env, cwd: fx.dir, stdin: '<speak><sub>W3C</sub></speak>' });
     expect(piped.code).toBe(2);
     expect(piped.stderr).toContain('stdin:1:8: error: <sub> needs alias="…"');
-    const argument = await runCli(['say', '<speak>a<break time="1.5s"/></speak>', '-o', 'out.wav'], { env: emu.env, cwd: dir });
+    const argument = await runCli(['say', '<speak>a<break time="1.5s"/></speak>', '-o', 'out.wav'], { env: emu.env, cwd: fx.dir });
     expect(argument.code).toBe(2);
     expect(argument.stderr).toContain('the text argument:1:22: error: time "1.5s": seconds must be a whole number; write 1500ms [R-BRK-TIME]');
     expect(emu.emulator.connections()).toBe(0);

@@ -7,7 +7,6 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { checkVtt, parseVttTimestamp } from '../../src/subtitles/vtt-check.js';
-import type { EmulatorOptions } from '../../src/emulator/server.js';
 import { runCli } from '../helpers/run-cli.js';
 import { e2eFixture } from '../helpers/fixture.js';
 

@@ -3,7 +3,6 @@
  * `show`, `rm` and `update` against the emulator.
  */
 import { describe, expect, it } from 'vitest';
-import type { EmulatorOptions } from '../../src/emulator/server.js';
 import { filterVoices, SYSTEM_VOICES } from '../../src/voices/catalogue.js';
 import { writeWav } from '../helpers/audio-files.js';
 import { TEST_KEY, type TestEmulator } from '../helpers/emulator.js';

@@ -1,16 +1,9 @@
 import { performance } from 'node:perf_hooks';
-import { afterEach, describe, expect, it } from 'vitest';
-import { startEmulator, type AudioFrameInfo, type RunningEmulator } from '../../../src/emulator/server.js';
-import { baseParameters, openSocket, synthesize, type Conversation } from './client.js';
+import { describe, expect, it } from 'vitest';
+import { type AudioFrameInfo } from '../../../src/emulator/server.js';
+import { baseParameters, synthesize, type Conversation, emulatorFixture } from './client.js';
 
-let emulator: RunningEmulator | undefined;
-const open: Conversation[] = [];
-
-afterEach(async () => {
-  for (const c of open.splice(0)) c.close();
-  await emulator?.close();
-  emulator = undefined;
-});
+const fx = emulatorFixture();
 
 /** Two sentences: several pcm frames each at 48 kHz. */
 const TEXTS = ['The first sentence is here. ', 'And a second one follows it.'];
@@ -27,9 +20,8 @@ function binarySizes(c: Conversation): number[] {
 describe('onAudioFrame hook', () => {
   it('reports every binary frame of every task, in order, with its task, index, size and send time', async () => {
     const frames: AudioFrameInfo[] = [];
-    emulator = await startEmulator({ port: 0, faults: { frameDelayMs: FRAME_DELAY_MS }, onAudioFrame: (info) => frames.push(info) });
-    const c = await openSocket(emulator.websocketUrl);
-    open.push(c);
+    const emulator = await fx.start({ faults: { frameDelayMs: FRAME_DELAY_MS }, onAudioFrame: (info) => frames.push(info) });
+    const c = await fx.open(emulator.websocketUrl);
     const received: number[] = [];
     c.ws.on('message', (_data: Buffer, isBinary: boolean) => {
       if (isBinary) received.push(performance.now());
@@ -60,9 +52,8 @@ describe('onAudioFrame hook', () => {
   });
 
   it('is optional: without it the emulator synthesises as before', async () => {
-    emulator = await startEmulator({ port: 0 });
-    const c = await openSocket(emulator.websocketUrl);
-    open.push(c);
+    const emulator = await fx.start();
+    const c = await fx.open(emulator.websocketUrl);
     const { end } = await synthesize(c, TEXTS);
     expect(end.header.event).toBe('task-finished');
     expect(emulator.tasks[0]?.audioFrames).toBe(binarySizes(c).length);

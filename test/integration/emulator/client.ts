@@ -4,7 +4,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
+import { afterEach } from 'vitest';
 import { WebSocket } from 'ws';
+import { startEmulator, type EmulatorOptions, type RunningEmulator } from '../../../src/emulator/server.js';
 
 /** The key every test uses unless it tests keys. */
 export const TEST_KEY = 'sk-test-key';
@@ -234,4 +236,46 @@ export async function synthesize(
 ): Promise<{ taskId: string; end: ServerFrame }> {
   conversation.send(runTaskFrame(taskId, parameters), ...texts.map((t) => textFrame(taskId, t)), finishFrame(taskId));
   return { taskId, end: await conversation.end(taskId) };
+}
+
+/** Per-test emulator and sockets of an integration test file. */
+export interface EmulatorFixture {
+  /** The emulator of the running test, once started. */
+  readonly emulator: RunningEmulator | undefined;
+  /** Starts the emulator of this test on port 0. */
+  start(options?: EmulatorOptions): Promise<RunningEmulator>;
+  /** Opens a socket to this test's emulator, starting it with `options` first if it is not running. */
+  connect(options?: EmulatorOptions): Promise<Conversation>;
+  /** Opens a socket to an emulator and closes it with the test. */
+  open(url: string): Promise<Conversation>;
+}
+
+/** Registers the after-each clean-up (sockets, then the emulator) and returns the fixture; call at the top level. */
+export function emulatorFixture(): EmulatorFixture {
+  let emulator: RunningEmulator | undefined;
+  const conversations: Conversation[] = [];
+  afterEach(async () => {
+    for (const c of conversations.splice(0)) c.close();
+    await emulator?.close();
+    emulator = undefined;
+  });
+  const fixture: EmulatorFixture = {
+    get emulator() {
+      return emulator;
+    },
+    async start(options = {}) {
+      emulator = await startEmulator({ port: 0, ...options });
+      return emulator;
+    },
+    async connect(options = {}) {
+      const running = emulator ?? (await fixture.start(options));
+      return fixture.open(running.websocketUrl);
+    },
+    async open(url) {
+      const c = await openSocket(url);
+      conversations.push(c);
+      return c;
+    },
+  };
+  return fixture;
 }

@@ -1,34 +1,21 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { MAX_TASK_CHARS, SERVICE_MAX_MESSAGE_CHARS } from '../../../src/protocol/limits.js';
-import { startEmulator, type EmulatorOptions, type RunningEmulator } from '../../../src/emulator/server.js';
 import {
   baseParameters,
   continueFrame,
   finishFrame,
   newTaskId,
-  openSocket,
   runTaskFrame,
   synthesize,
   textFrame,
   type Conversation,
   type ServerFrame,
+  emulatorFixture,
 } from './client.js';
 
-let emulator: RunningEmulator | undefined;
-const open: Conversation[] = [];
+const fx = emulatorFixture();
 
-afterEach(async () => {
-  for (const c of open.splice(0)) c.close();
-  await emulator?.close();
-  emulator = undefined;
-});
-
-async function connect(options: EmulatorOptions = {}): Promise<Conversation> {
-  emulator ??= await startEmulator({ port: 0, ...options });
-  const c = await openSocket(emulator.websocketUrl);
-  open.push(c);
-  return c;
-}
+const connect = fx.connect;
 
 /** Asserts a task-failed with this code and message, and that the socket stays usable for a new task. */
 async function expectFailedThenUsable(c: Conversation, taskId: string, code: string, message: string | RegExp): Promise<ServerFrame> {
@@ -70,17 +57,17 @@ describe('run-task rejected with task-failed (no task-started)', () => {
     ['instruction outside the voice forms (UNCONFIRMED)', { instruction: 'be happy' }, {}, '[tts:]Engine return error code: 428'],
   ] as const)('%s', async (_name, parameters, payload, message) => {
     const c = await connect();
-    emulator?.voices.set(CLONE, { targetModel: 'cosyvoice-v3-flash', status: 'OK' });
+    fx.emulator?.voices.set(CLONE, { targetModel: 'cosyvoice-v3-flash', status: 'OK' });
     const taskId = newTaskId();
     c.send(runTaskFrame(taskId, baseParameters(parameters), payload), textFrame(taskId, 'Ignored.'), finishFrame(taskId));
     await expectFailedThenUsable(c, taskId, 'InvalidParameter', message);
     expect(c.events(taskId).map((e) => e.header.event)).toEqual(['task-failed']);
-    expect(emulator?.tasks[0]).toMatchObject({ taskId, status: 'failed', errorCode: 'InvalidParameter' });
+    expect(fx.emulator?.tasks[0]).toMatchObject({ taskId, status: 'failed', errorCode: 'InvalidParameter' });
   });
 
   it('accepts a registered custom voice of the model that is OK', async () => {
     const c = await connect();
-    emulator?.voices.set(CLONE, { targetModel: 'cosyvoice-v3-flash', status: 'OK' });
+    fx.emulator?.voices.set(CLONE, { targetModel: 'cosyvoice-v3-flash', status: 'OK' });
     const { end } = await synthesize(c, ['Cloned.'], baseParameters({ voice: CLONE }));
     expect(end.header.event).toBe('task-finished');
   });
@@ -119,7 +106,7 @@ describe('continue-task and finish-task rejected with task-failed', () => {
     const messages = MAX_TASK_CHARS / SERVICE_MAX_MESSAGE_CHARS;
     c.send(runTaskFrame(taskId), ...Array.from({ length: messages }, () => textFrame(taskId, chunk)), textFrame(taskId, 'x'));
     await expectFailedThenUsable(c, taskId, 'InvalidParameter', /200000/);
-    expect(emulator?.tasks[0]?.billedCharacters).toBe(MAX_TASK_CHARS);
+    expect(fx.emulator?.tasks[0]?.billedCharacters).toBe(MAX_TASK_CHARS);
   });
 
   it('fails finish-task on a task without text', async () => {
@@ -179,7 +166,7 @@ describe('idle timeout', () => {
     const end = await c.end(taskId, 2_000);
     expect(Date.now() - started).toBeGreaterThanOrEqual(IDLE_MS - 20);
     expect(end.header).toMatchObject({ event: 'task-failed', error_code: 'CLIENT_ERROR', error_message: 'request timeout after 0 seconds.' });
-    expect(emulator?.tasks[0]?.errorCode).toBe('CLIENT_ERROR');
+    expect(fx.emulator?.tasks[0]?.errorCode).toBe('CLIENT_ERROR');
   });
 
   it('words the message with the timeout in seconds', async () => {

@@ -1,5 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { startEmulator, type EmulatorOptions, type RunningEmulator } from '../../../src/emulator/server.js';
+import { describe, expect, it } from 'vitest';
 import {
   HandshakeRejected,
   newTaskId,
@@ -9,28 +8,14 @@ import {
   textFrame,
   finishFrame,
   type Conversation,
+  emulatorFixture,
 } from './client.js';
 
-let emulator: RunningEmulator | undefined;
-const open: Conversation[] = [];
+const fx = emulatorFixture();
 
-afterEach(async () => {
-  for (const c of open.splice(0)) c.close();
-  await emulator?.close();
-  emulator = undefined;
-});
+const start = fx.start;
 
-async function start(options: EmulatorOptions): Promise<RunningEmulator> {
-  emulator = await startEmulator({ port: 0, ...options });
-  return emulator;
-}
-
-async function connect(): Promise<Conversation> {
-  if (emulator === undefined) throw new Error('start the emulator first');
-  const c = await openSocket(emulator.websocketUrl);
-  open.push(c);
-  return c;
-}
+const connect = fx.connect;
 
 /** Several sentences: about 20 frames of pcm 16 kHz. */
 const LONG = ['One sentence of audio. ', 'Another sentence of audio. ', 'A third sentence of audio. ', 'And the fourth.'];
@@ -70,7 +55,7 @@ describe('frame faults', () => {
     expect(binaries(c)).toBe(2);
     expect(end.header).toMatchObject({ event: 'task-failed', error_code: 'InternalError' });
     expect(c.received[c.received.length - 1]).toMatchObject({ kind: 'event' });
-    expect(emulator?.tasks[0]).toMatchObject({ taskId, status: 'failed', errorCode: 'InternalError', audioFrames: 2 });
+    expect(fx.emulator?.tasks[0]).toMatchObject({ taskId, status: 'failed', errorCode: 'InternalError', audioFrames: 2 });
     expect(c.closeCode).toBeUndefined();
   });
 
@@ -82,7 +67,7 @@ describe('frame faults', () => {
     expect(await c.waitClosed()).toBe(1006);
     expect(binaries(c)).toBe(3);
     expect(c.events(taskId).some((e) => e.header.event === 'task-finished' || e.header.event === 'task-failed')).toBe(false);
-    expect(emulator?.tasks[0]?.status).toBe('failed');
+    expect(fx.emulator?.tasks[0]?.status).toBe('failed');
   });
 
   it('sends one frame that is not JSON after malformedFrameAfter frames, then goes on', async () => {
@@ -104,7 +89,7 @@ describe('frame faults', () => {
     c.send(runTaskFrame(taskId), textFrame(taskId, 'Hello.'));
     expect(await c.waitClosed()).toBe(1011);
     expect(c.received).toEqual([]);
-    expect(emulator?.tasks[0]?.status).toBe('failed');
+    expect(fx.emulator?.tasks[0]?.status).toBe('failed');
   });
 
   it('applies task faults to the first `times` run-tasks only (reconnect once)', async () => {
@@ -147,7 +132,7 @@ describe('throttling', () => {
 
   it('rejects upgrades beyond the limit with HTTP 429 and a JSON body when throttleAt is handshake', async () => {
     const emu = await start({ faults: { maxTasksPerSecond: 2, throttleAt: 'handshake' } });
-    await connect();
+    const first = await connect();
     await connect();
     const err = await openSocket(emu.websocketUrl).then(
       (c) => {
@@ -163,9 +148,7 @@ describe('throttling', () => {
       message: 'Requests rate limit exceeded, please try again later.',
     });
     // Tasks themselves are not throttled in this mode.
-    const c = open[0];
-    if (c === undefined) throw new Error('no conversation');
-    for (let i = 0; i < 3; i++) expect((await synthesize(c, ['Hi.'])).end.header.event).toBe('task-finished');
+    for (let i = 0; i < 3; i++) expect((await synthesize(first, ['Hi.'])).end.header.event).toBe('task-finished');
     expect(emu.connections()).toBe(2);
   });
 });

@@ -1,25 +1,17 @@
 import { performance } from 'node:perf_hooks';
-import { afterEach, describe, expect, it } from 'vitest';
-import { startEmulator, type InstructionInfo, type RunningEmulator } from '../../../src/emulator/server.js';
+import { describe, expect, it } from 'vitest';
+import { type InstructionInfo } from '../../../src/emulator/server.js';
 import {
   baseParameters,
   continueFrame,
   finishFrame,
   newTaskId,
-  openSocket,
   runTaskFrame,
   textFrame,
-  type Conversation,
+  emulatorFixture,
 } from './client.js';
 
-let emulator: RunningEmulator | undefined;
-const open: Conversation[] = [];
-
-afterEach(async () => {
-  for (const c of open.splice(0)) c.close();
-  await emulator?.close();
-  emulator = undefined;
-});
+const fx = emulatorFixture();
 
 /** Two sentences, sent as two continue-tasks. */
 const TEXTS = ['The first sentence is here. ', 'And a second one follows it.'];
@@ -29,9 +21,8 @@ const FRAME_DELAY_MS = 10;
 describe('onInstruction hook', () => {
   it('reports every instruction with its task, action, text and arrival time, in arrival order', async () => {
     const seen: InstructionInfo[] = [];
-    emulator = await startEmulator({ port: 0, onInstruction: (info) => seen.push(info) });
-    const c = await openSocket(emulator.websocketUrl);
-    open.push(c);
+    const emulator = await fx.start({ onInstruction: (info) => seen.push(info) });
+    const c = await fx.open(emulator.websocketUrl);
     const taskId = newTaskId();
     const sentAt = performance.now();
     c.send(
@@ -65,14 +56,12 @@ describe('onInstruction hook', () => {
   it('reports a continue-task when it arrives, not when its turn comes after the audio of earlier text', async () => {
     const seen: InstructionInfo[] = [];
     const frames: Array<{ taskId: string; sentAt: number }> = [];
-    emulator = await startEmulator({
-      port: 0,
+    const emulator = await fx.start({
       faults: { frameDelayMs: FRAME_DELAY_MS },
       onInstruction: (info) => seen.push(info),
       onAudioFrame: (info) => frames.push({ taskId: info.taskId, sentAt: info.sentAt }),
     });
-    const c = await openSocket(emulator.websocketUrl);
-    open.push(c);
+    const c = await fx.open(emulator.websocketUrl);
     const parameters = baseParameters({ sample_rate: 48000 });
     // How many frames the first sentence alone takes.
     const alone = newTaskId();
@@ -101,9 +90,8 @@ describe('onInstruction hook', () => {
 
   it('reports instructions for unknown tasks too, and skips frames that are not instructions', async () => {
     const seen: InstructionInfo[] = [];
-    emulator = await startEmulator({ port: 0, onInstruction: (info) => seen.push(info) });
-    const c = await openSocket(emulator.websocketUrl);
-    open.push(c);
+    const emulator = await fx.start({ onInstruction: (info) => seen.push(info) });
+    const c = await fx.open(emulator.websocketUrl);
     const stray = newTaskId();
     c.send('not json', textFrame(stray, 'Nobody started this task.'));
     await c.until(() => c.events(stray).some((e) => e.header.event === 'task-failed'), 5_000, 'task-failed of the stray task');
@@ -112,9 +100,8 @@ describe('onInstruction hook', () => {
   });
 
   it('is optional: without it the emulator synthesises as before', async () => {
-    emulator = await startEmulator({ port: 0 });
-    const c = await openSocket(emulator.websocketUrl);
-    open.push(c);
+    const emulator = await fx.start();
+    const c = await fx.open(emulator.websocketUrl);
     const taskId = newTaskId();
     c.send(runTaskFrame(taskId), textFrame(taskId, TEXTS[0] ?? ''), finishFrame(taskId));
     const end = await c.end(taskId);

@@ -1,38 +1,25 @@
 import { parseBuffer } from 'music-metadata';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { countCharacters } from '../../../src/protocol/counting.js';
 import { segment } from '../../../src/emulator/segmenter.js';
-import { DEFAULT_MS_PER_CHARACTER, startEmulator, type RunningEmulator } from '../../../src/emulator/server.js';
+import { DEFAULT_MS_PER_CHARACTER } from '../../../src/emulator/server.js';
 import {
   baseParameters,
   continueFrame,
   finishFrame,
   newTaskId,
-  openSocket,
   runTaskFrame,
   synthesize,
   textFrame,
-  type Conversation,
   type ContinueShape,
   type Received,
   type ServerFrame,
+  emulatorFixture,
 } from './client.js';
 
-let emulator: RunningEmulator | undefined;
-const open: Conversation[] = [];
+const fx = emulatorFixture();
 
-afterEach(async () => {
-  for (const c of open.splice(0)) c.close();
-  await emulator?.close();
-  emulator = undefined;
-});
-
-async function connect(options: Parameters<typeof startEmulator>[0] = {}): Promise<Conversation> {
-  emulator ??= await startEmulator({ port: 0, ...options });
-  const c = await openSocket(emulator.websocketUrl);
-  open.push(c);
-  return c;
-}
+const connect = fx.connect;
 
 const WAV_HEADER_BYTES = 44;
 const TEXTS = ['Hello there. How are', ' you today? 你好，世界。', 'The end'];
@@ -102,7 +89,7 @@ describe('a synthesis task', () => {
     const total = countCharacters(TEXTS.join(''));
     expect(end.payload).toEqual({ output: {}, usage: { characters: total } });
     expect(end.header).toEqual({ task_id: taskId, event: 'task-finished', attributes: {} });
-    expect(emulator?.tasks[0]).toMatchObject({
+    expect(fx.emulator?.tasks[0]).toMatchObject({
       taskId,
       status: 'finished',
       texts: TEXTS,
@@ -162,7 +149,7 @@ describe('a synthesis task', () => {
     const end = await c.end(taskId);
     expect(end.header.event).toBe('task-finished');
     expect(c.events(taskId)[0]?.header.event).toBe('task-started');
-    expect(emulator?.tasks[0]?.texts).toEqual(['One. ', 'Two.']);
+    expect(fx.emulator?.tasks[0]?.texts).toEqual(['One. ', 'Two.']);
   });
 
   it.each(['minimal', 'python', 'java'] as const)('accepts the %s continue-task shape', async (shape: ContinueShape) => {
@@ -193,7 +180,7 @@ describe('a synthesis task', () => {
     });
     const { end } = await synthesize(c, ['Hello.'], params);
     expect(end.header.event).toBe('task-finished');
-    expect(emulator?.tasks[0]?.parameters).toEqual(params);
+    expect(fx.emulator?.tasks[0]?.parameters).toEqual(params);
   });
 
   it('synthesises complete sentences before finish-task and keeps the tail until then', async () => {
@@ -224,7 +211,7 @@ describe('a synthesis task', () => {
     await c.end(taskId);
     const begins = c.events(taskId).filter((e) => e.payload.output?.type === 'sentence-begin');
     expect(begins.map((e) => e.payload.output?.original_text)).toEqual(['No terminator here', 'More text.']);
-    expect(emulator?.tasks[0]?.flushes).toBe(1);
+    expect(fx.emulator?.tasks[0]?.flushes).toBe(1);
   });
 
   it('runs tasks one after another on the same socket', async () => {
@@ -233,7 +220,7 @@ describe('a synthesis task', () => {
     const second = await synthesize(c, ['Second task.'], baseParameters({ format: 'mp3', sample_rate: 16000 }));
     expect([first.end.header.event, second.end.header.event]).toEqual(['task-finished', 'task-finished']);
     checkGrammar(c.received, second.taskId);
-    expect(emulator?.tasks.map((t) => [t.connectionId, t.status])).toEqual([
+    expect(fx.emulator?.tasks.map((t) => [t.connectionId, t.status])).toEqual([
       [1, 'finished'],
       [1, 'finished'],
     ]);
@@ -329,6 +316,6 @@ describe('finish-task with directive cancel (UNCONFIRMED semantics)', () => {
     expect(end.header.event).toBe('task-finished');
     await new Promise((r) => setTimeout(r, 100));
     expect(c.events(taskId).filter((e) => e.header.event.startsWith('task-f'))).toHaveLength(1);
-    expect(emulator?.tasks[0]?.status).toBe('finished');
+    expect(fx.emulator?.tasks[0]?.status).toBe('finished');
   });
 });
