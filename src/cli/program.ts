@@ -3,7 +3,7 @@
  * command so start-up stays fast. Only this file knows flag names.
  */
 import { Argument, Command, Option } from 'commander';
-import { AUDIO_FORMATS, LANGUAGE_HINTS } from '../protocol/limits.js';
+import { AUDIO_FORMATS, CLIENT_IDLE_BUDGET_MS, LANGUAGE_HINTS, STREAM_FLUSH_MS } from '../protocol/limits.js';
 import { DEFAULT_MODEL } from '../protocol/models.js';
 import { VERSION } from '../version.js';
 import { DEFAULT_BATCH_RETRIES, DEFAULT_JOBS, DEFAULT_NAME_TEMPLATE, DEFAULT_RPS, LEDGER_FILE } from '../batch/defaults.js';
@@ -151,11 +151,11 @@ Examples:
 function buildStream(context: CommandContext): Command {
   const stream = new Command('stream')
     .description('speak text from stdin as it arrives (LLM output): audio starts before the input ends')
-    .option('--flush-ms <ms>', 'send pending text after this many milliseconds of quiet on stdin', parseCount, 250)
+    .option('--flush-ms <ms>', 'send pending text after this many milliseconds of quiet on stdin', parseCount, STREAM_FLUSH_MS)
     .addOption(
       new Option('--idle-timeout <seconds>', 'finish the current task after this long without input; new text starts a new task')
         .argParser(parseSeconds)
-        .default(20_000, '20'),
+        .default(CLIENT_IDLE_BUDGET_MS, String(CLIENT_IDLE_BUDGET_MS / 1000)),
     )
     .option('--skip-code', 'drop fenced code blocks (```) before sending')
     .option('--echo', 'mirror the text to stderr as it is sent');

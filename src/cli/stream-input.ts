@@ -6,6 +6,7 @@
  */
 import type { Readable } from 'node:stream';
 import { UsageError } from '../errors.js';
+import { CLIENT_IDLE_BUDGET_MS, STREAM_FLUSH_MS } from '../protocol/limits.js';
 import { CodeFenceFilter } from '../text/code-fence-filter.js';
 import { looksLikeSsml } from '../text/ssml/detect.js';
 import { StreamChunker } from '../text/stream-chunker.js';
@@ -13,9 +14,9 @@ import type { TaskFeeder } from '../tts/task-feeder.js';
 import { firstInvalidUtf8 } from '../text/utf8.js';
 
 /** Default quiet period after which pending text is sent (ms). */
-export const DEFAULT_FLUSH_MS = 250;
+export const DEFAULT_FLUSH_MS = STREAM_FLUSH_MS;
 /** Default silence on stdin after which the current task is finished (ms): below the service's 23 s. */
-export const DEFAULT_IDLE_MS = 20_000;
+export const DEFAULT_IDLE_MS = CLIENT_IDLE_BUDGET_MS;
 
 /** Options of the reader. */
 export interface StreamInputOptions {

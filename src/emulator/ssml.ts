@@ -3,6 +3,7 @@
  * well-formed XML (no nested `<speak>`, nothing but whitespace between them), extracts the text content to speak and
  * the `<break>` silences with their positions. Tag semantics beyond `<break>` are a later concern.
  */
+import { SSML_MAX_BREAK_MS } from '../protocol/limits.js';
 
 /** A silence requested by `<break>`, before the text-content code unit at `offset`. */
 export interface SsmlBreak {
@@ -22,7 +23,7 @@ export interface SsmlDocument {
 /** Silence of a `<break>` without `time` (D-SSML). */
 export const DEFAULT_BREAK_MS = 1_000;
 /** Longest total silence of consecutive breaks (D-SSML). */
-export const MAX_CONSECUTIVE_BREAK_MS = 10_000;
+export const MAX_CONSECUTIVE_BREAK_MS = SSML_MAX_BREAK_MS;
 
 const ROOT = 'speak';
 const BREAK = 'break';

@@ -57,6 +57,12 @@ export const SERVICE_IDLE_TIMEOUT_MS = 23_000;
 /** A client never leaves a task this long without sending text or finish-task. */
 export const CLIENT_IDLE_BUDGET_MS = 20_000;
 
+/** cosy stream sends pending text after this long without input (client policy, not a service limit). */
+export const STREAM_FLUSH_MS = 250;
+
+/** Longest SSML `<break>`, and the cap on consecutive breaks together (protocol.md §2.8). */
+export const SSML_MAX_BREAK_MS = 10_000;
+
 /** Rate limit on task submissions, per account (protocol.md §2.12). */
 export const SERVICE_TASKS_PER_SECOND = 3;
 

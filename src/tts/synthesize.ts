@@ -33,8 +33,6 @@ export interface SynthesizeOptions {
   retries?: number | undefined;
   /** Every event of every attempt, as it happens (progress, verbose logs, subtitles). */
   onEvent?: ((event: TaskEvent, taskIndex: number) => void) | undefined;
-  /** Called when a task finished, with the messages it sent. */
-  onTaskFinished?: ((taskIndex: number, messages: readonly string[]) => void) | undefined;
   /** Called before a retry. */
   onRetry?: ((error: CosyError, attempt: number, delayMs: number, taskIndex: number) => void) | undefined;
 }
@@ -100,7 +98,6 @@ export async function synthesize(
             summary.taskIds.push(event.taskId);
             summary.characters += event.characters ?? 0;
             if (taskIndex === 0) summary.firstAudioMs = event.firstAudioMs;
-            options.onTaskFinished?.(taskIndex, text.recorded);
           }
         }
         break;

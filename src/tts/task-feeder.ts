@@ -13,7 +13,6 @@ export class TaskFeeder implements AsyncIterable<AsyncIterable<string>> {
   readonly #maxTaskChars: number;
   #current: AsyncQueue<string> | undefined;
   #currentChars = 0;
-  #tasksStarted = 0;
 
   /** @param maxTaskChars counted characters after which a new task begins. @default MAX_TASK_CHARS */
   constructor(maxTaskChars: number = MAX_TASK_CHARS) {
@@ -25,11 +24,6 @@ export class TaskFeeder implements AsyncIterable<AsyncIterable<string>> {
     return this.#current !== undefined;
   }
 
-  /** Tasks begun so far. */
-  get tasksStarted(): number {
-    return this.#tasksStarted;
-  }
-
   /**
    * Begins a task now, before its first fragment, so its run-task and task-started round trip overlap with the rest
    * of the first sentence arriving. Only call when text is certain to follow (the caller holds pending text).
@@ -38,7 +32,6 @@ export class TaskFeeder implements AsyncIterable<AsyncIterable<string>> {
     if (this.#current || this.#tasks.closed) return;
     this.#current = new AsyncQueue<string>();
     this.#currentChars = 0;
-    this.#tasksStarted++;
     this.#tasks.push(this.#current);
   }
 

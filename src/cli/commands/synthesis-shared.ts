@@ -7,7 +7,7 @@ import { formatFromExtension } from '../../audio/extensions.js';
 import { UsageError } from '../../errors.js';
 import { isAudioFormat, type AudioFormat } from '../../protocol/limits.js';
 import type { HotFix } from '../../protocol/messages.js';
-import type { Region } from '../../protocol/models.js';
+import { DEFAULT_VOICE, type Region } from '../../protocol/models.js';
 import { Config, synthesisDefaults } from '../../config-file.js';
 import { loadDotEnvFile } from '../../config.js';
 import { FileSink, StreamSink, type AudioSink } from '../../tts/audio-sink.js';
@@ -64,7 +64,7 @@ export function defaultVoiceFor(model: string): string | undefined {
   switch (model) {
     case 'cosyvoice-v3-flash':
     case 'cosyvoice-v3-plus':
-      return 'longanyang';
+      return DEFAULT_VOICE;
     case 'cosyvoice-v2':
       return 'longxiaochun_v2';
     case 'cosyvoice-v1':

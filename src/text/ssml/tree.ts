@@ -124,8 +124,3 @@ export function ownText(element: SsmlElement): string {
   for (const child of element.children) if (child.kind === 'text') text += child.text;
   return text;
 }
-
-/** The child elements of an element. */
-export function childElements(element: SsmlElement): SsmlElement[] {
-  return element.children.filter((c): c is SsmlElement => c.kind === 'element');
-}

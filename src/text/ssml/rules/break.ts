@@ -5,11 +5,12 @@
 import { attributeOf, type SsmlAttribute, type SsmlElement, type SsmlNode } from '../tree.js';
 import type { Report } from '../types.js';
 import { quoted } from './values.js';
+import { SSML_MAX_BREAK_MS } from '../../../protocol/limits.js';
 
 /** Pause of a `<break>` without time. */
 export const DEFAULT_BREAK_MS = 1_000;
 /** Longest silence of consecutive breaks; the service cuts the rest. */
-export const MAX_BREAK_RUN_MS = 10_000;
+export const MAX_BREAK_RUN_MS = SSML_MAX_BREAK_MS;
 
 const RANGE = 'write 1s to 10s, or 50ms to 10000ms';
 
@@ -37,7 +38,7 @@ export function parseBreakTime(value: string): { ms: number; leadingZero: boolea
     return { ms: n * 1000, leadingZero };
   }
   if (n < 50) return { problem: `time ${quoted(value)} is below 50ms: ${RANGE}` };
-  if (n > 10_000) return { problem: `time ${quoted(value)} is above 10000ms, the longest pause: ${RANGE}` };
+  if (n > SSML_MAX_BREAK_MS) return { problem: `time ${quoted(value)} is above 10000ms, the longest pause: ${RANGE}` };
   return { ms: n, leadingZero };
 }
 
