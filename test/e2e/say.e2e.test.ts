@@ -189,6 +189,13 @@ describe('cosy say: stdout', () => {
 });
 
 describe('cosy say: failures', () => {
+  it('checks the request before looking for a key: a bad value is exit 2 even without one', async () => {
+    const r = await runCli(['say', 'Hi.', '-o', 'x.mp3', '--volume', '101'], { env: baseEnv(fx.dir), cwd: fx.dir });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('--volume 101 is out of range');
+    expect(outputs()).toEqual([]);
+  });
+
   it('explains how to set a key when none is found (exit 3)', async () => {
     const r = await runCli(['say', 'Hi.', '-o', 'x.mp3'], { env: baseEnv(fx.dir), cwd: fx.dir });
     expect(r.code).toBe(3);

@@ -3,7 +3,6 @@
  */
 import { UsageError } from '../../errors.js';
 import { countInput } from '../../protocol/counting.js';
-import type { Region } from '../../protocol/models.js';
 import { planTasks, splitText } from '../../text/split-text.js';
 import { looksLikeSsml } from '../../text/ssml/detect.js';
 import { ReaderGoneError, type AudioSink } from '../../tts/audio-sink.js';
@@ -15,6 +14,7 @@ import { readInput } from '../read-input.js';
 import { planSubtitles, SubtitleRecorder, type SubtitleFlags } from '../../subtitles/recorder.js';
 import { ssmlTextContent } from '../../protocol/counting.js';
 import { connectionFor, type ConnectionFlags } from '../connect.js';
+import { resolveRegion } from '../../config.js';
 import {
   applyConfigDefaults,
   completeOutput,
@@ -81,50 +81,37 @@ export async function runSay(words: string[], raw: Record<string, unknown>, cont
     }
   }
   const hotFix = await loadHotFix(options.pronounce);
-  const connection = await connectionFor(options, context, output, config);
-  const synthesisOptions = synthesisOptionsFrom(options, {
-    voice,
-    format: destination.format,
-    region: connection.region as Region,
-    hotFix,
-    ssml,
-    wordTimestamps: subtitles?.wordTimestamps,
-  });
-  let request;
-  try {
-    request = buildRequest(synthesisOptions);
-  } catch (err) {
-    await connection.close();
-    throw err;
-  }
+  // Everything that can be checked is checked before connecting: nothing to clean up when it fails.
+  const request = buildRequest(
+    synthesisOptionsFrom(options, {
+      voice,
+      format: destination.format,
+      region: resolveRegion(options.region, config),
+      hotFix,
+      ssml,
+      wordTimestamps: subtitles?.wordTimestamps,
+    }),
+  );
   for (const w of request.warnings) output.warn(w);
   for (const n of request.notes) output.debug(n);
 
-  let tasks: string[][];
-  if (ssml) {
-    tasks = [[input.text]];
-  } else {
-    tasks = planTasks(splitText(input.text));
-  }
+  const tasks = ssml ? [[input.text]] : planTasks(splitText(input.text));
   output.debug(
     `${counts.billed} billed characters${ssml ? ` (${counts.conservative} with tags)` : ''}, ${tasks.reduce((n, t) => n + t.length, 0)} message(s) in ${tasks.length} task(s); model ${request.model}, voice ${voice}, ${destination.format} ${request.sampleRate} Hz`,
   );
 
-  let sink: AudioSink;
-  try {
-    sink = await openSink(destination, context);
-  } catch (err) {
-    await connection.close();
-    throw err;
-  }
+  const connection = await connectionFor(options, context, output, config);
   const runner = makeRunner(connection, options, output);
   const recorder = subtitles
     ? new SubtitleRecorder(subtitles, destination.format, request.sampleRate, ssml ? ssmlTextContent(input.text) : input.text)
     : undefined;
   const path = destination.kind === 'file' ? destination.path : undefined;
-  const spinner = destination.kind === 'file' ? await output.spinner('synthesising…') : undefined;
   const started = Date.now();
+  let sink: AudioSink | undefined;
+  let spinner: Awaited<ReturnType<Output['spinner']>> | undefined;
   try {
+    sink = await openSink(destination, context);
+    spinner = destination.kind === 'file' ? await output.spinner('synthesising…') : undefined;
     const summary = await synthesize(runner, { model: request.model, parameters: request.parameters, format: destination.format, tasks }, sink, {
       signal: context.signal,
       retries: options.retries,
@@ -147,7 +134,7 @@ export async function runSay(words: string[], raw: Record<string, unknown>, cont
     reportOutput(output, completed, { format: destination.format, request, voice, summary, firstAudioMs: summary.firstAudioMs });
   } catch (err) {
     spinner?.stop();
-    await sink.abort();
+    await sink?.abort();
     if (err instanceof ReaderGoneError || (err as { cause?: unknown }).cause instanceof ReaderGoneError) {
       output.debug('the reader closed stdout; stopping');
       return;

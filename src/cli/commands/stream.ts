@@ -4,12 +4,12 @@
  * connection, and the audio of all tasks forms one continuous stream or file.
  */
 import { AuthError, InterruptedError } from '../../errors.js';
-import type { Region } from '../../protocol/models.js';
 import { ReaderGoneError, type AudioSink } from '../../tts/audio-sink.js';
 import { buildRequest } from '../../tts/request.js';
 import { synthesize } from '../../tts/synthesize.js';
 import { TaskFeeder } from '../../tts/task-feeder.js';
 import { connectionFor, type ConnectionFlags } from '../connect.js';
+import { resolveRegion } from '../../config.js';
 import type { CommandContext } from '../context.js';
 import { Output } from '../output.js';
 import { planSubtitles, SubtitleRecorder, type SubtitleFlags } from '../../subtitles/recorder.js';
@@ -44,22 +44,19 @@ export async function runStream(raw: Record<string, unknown>, context: CommandCo
   const voice = resolveVoice(options.model, options.voice);
   const subtitles = planSubtitles(options, options.model, voice);
   const hotFix = await loadHotFix(options.pronounce);
-  const connection = await connectionFor(options, context, output, config);
-  let request;
-  try {
-    request = buildRequest(synthesisOptionsFrom(options, {
-        voice,
-        format: destination.format,
-        region: connection.region as Region,
-        hotFix,
-        wordTimestamps: subtitles?.wordTimestamps,
-      }));
-  } catch (err) {
-    await connection.close();
-    throw err;
-  }
+  const request = buildRequest(
+    synthesisOptionsFrom(options, {
+      voice,
+      format: destination.format,
+      region: resolveRegion(options.region, config),
+      hotFix,
+      wordTimestamps: subtitles?.wordTimestamps,
+    }),
+  );
   for (const w of request.warnings) output.warn(w);
   for (const n of request.notes) output.debug(n);
+
+  const connection = await connectionFor(options, context, output, config);
 
   let sink: AudioSink;
   try {
