@@ -1,2 +1,3 @@
 #!/usr/bin/env node
-import '../dist/bin/main.js';
+// CommonJS (see bin/package.json), like the bundle it loads: no ES module loader at start-up (scripts/bundle.mjs).
+require('../dist/bin/main.js');

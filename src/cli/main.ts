@@ -32,12 +32,27 @@ async function runProcess(): Promise<void> {
   };
   process.on('SIGINT', onSigint);
   process.on('SIGTERM', onSigint);
-  // A reader that goes away (EPIPE) is handled by the sinks; never let it crash the process.
-  process.stdout.on('error', () => undefined);
+  // process.stdin/stdout/stderr are created on first access, and creating one costs start-up time (a pipe or a
+  // terminal loads more of Node): a command gets each only when it uses it.
+  const opened = new Set<NodeJS.WriteStream>();
+  const writable = (stream: NodeJS.WriteStream): NodeJS.WriteStream => {
+    if (!opened.has(stream)) {
+      opened.add(stream);
+      // A reader that goes away (EPIPE) is handled by the sinks; never let it crash the process.
+      stream.on('error', () => undefined);
+    }
+    return stream;
+  };
   const code = await main(process.argv.slice(2), {
-    stdin: process.stdin,
-    stdout: process.stdout,
-    stderr: process.stderr,
+    get stdin() {
+      return process.stdin;
+    },
+    get stdout() {
+      return writable(process.stdout);
+    },
+    get stderr() {
+      return writable(process.stderr);
+    },
     env: process.env,
     cwd: process.cwd(),
     signal: controller.signal,
@@ -48,7 +63,7 @@ async function runProcess(): Promise<void> {
   });
   process.exitCode = code;
   // Let pending writes to stdout and stderr flush (both may be pipes), then leave even if a handle is still open.
-  await Promise.all([drained(process.stdout), drained(process.stderr)]);
+  await Promise.all([...opened].map(drained));
   process.exit(code);
 }
 
@@ -63,4 +78,4 @@ function drained(stream: NodeJS.WriteStream): Promise<void> {
   });
 }
 
-await runProcess();
+void runProcess();
