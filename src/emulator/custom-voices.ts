@@ -18,6 +18,7 @@ export class ClockedVoiceEntry implements CustomVoiceEntry {
 
   constructor(
     readonly targetModel: string,
+    readonly owner: string,
     public readyAt: number,
     public outcome: 'OK' | 'UNDEPLOYED',
     private readonly now: () => number,
@@ -98,7 +99,7 @@ export class CustomVoiceStore {
   create(voice: NewVoice): CustomVoiceRecord {
     const time = this.now();
     const voiceId = newVoiceId(voice.kind, voice.targetModel, voice.prefix);
-    const entry = new ClockedVoiceEntry(voice.targetModel, voice.immediate === true ? time : time + this.readyMs, voice.outcome, this.now);
+    const entry = new ClockedVoiceEntry(voice.targetModel, voice.owner, voice.immediate === true ? time : time + this.readyMs, voice.outcome, this.now);
     const record: CustomVoiceRecord = {
       voiceId,
       kind: voice.kind,

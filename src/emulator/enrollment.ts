@@ -4,6 +4,7 @@
  * `model: voice-enrollment`, and dispatches on `input.action`. Every answer carries a `request_id`.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Accounts } from './accounts.js';
 import { ENROLLMENT_MODEL, OSS_RESOLVE_ENABLE, OSS_RESOLVE_HEADER } from '../voices/enrollment-rules.js';
 import {
   createVoice,
@@ -68,10 +69,10 @@ async function dispatch(text: string, owner: string, ossResolve: boolean, state:
   }
 }
 
-/** The route handler of the enrollment endpoint over `state`, accepting `keys` (any `sk-…` key when empty). */
-export function enrollmentHandler(state: EnrollmentState, keys: readonly string[], log: (line: string) => void): RouteHandler {
+/** The route handler of the enrollment endpoint over `state`, for the keys and tokens `accounts` accepts. */
+export function enrollmentHandler(state: EnrollmentState, accounts: Accounts, log: (line: string) => void): RouteHandler {
   return async function handleEnrollment(req: IncomingMessage, res: ServerResponse, context: RouteContext): Promise<void> {
-    const owner = authorize(req, res, keys, context.requestId);
+    const owner = authorize(req, res, accounts, context.requestId);
     if (owner === undefined) {
       log('enrollment rejected: invalid API key');
       return;

@@ -3,7 +3,8 @@
  * answered with the service's 401 JSON) and reading a request body with a size limit.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { isAcceptedKey, presentedKey } from './handshake.js';
+import type { Accounts } from './accounts.js';
+import { presentedKey } from './handshake.js';
 import { apiError, sendJson } from './http-router.js';
 import { MESSAGES } from './service-errors.js';
 
@@ -11,12 +12,12 @@ import { MESSAGES } from './service-errors.js';
 const UNAUTHORIZED = 401;
 
 /**
- * The caller's key when it is accepted; otherwise answers 401 `InvalidApiKey` (the handshake's body) and returns
- * undefined.
+ * The caller's account when its key or token is accepted; otherwise answers 401 `InvalidApiKey` (the handshake's
+ * body) and returns undefined.
  */
-export function authorize(req: IncomingMessage, res: ServerResponse, keys: readonly string[], requestId: string): string | undefined {
-  const { key } = presentedKey(req.headers, req.url);
-  if (key !== undefined && isAcceptedKey(key, keys)) return key;
+export function authorize(req: IncomingMessage, res: ServerResponse, accounts: Accounts, requestId: string): string | undefined {
+  const account = accounts.accountOf(presentedKey(req.headers, req.url).key);
+  if (account !== undefined) return account;
   req.resume();
   sendJson(res, UNAUTHORIZED, apiError('InvalidApiKey', MESSAGES.invalidApiKey, requestId));
   return undefined;

@@ -7,7 +7,8 @@ import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { SERVICE_IDLE_TIMEOUT_MS } from '../protocol/limits.js';
-import { handshakeHeaders, HTTP_API_PATH, INFERENCE_PATH, isAcceptedKey, isInferencePath, presentedKey } from './handshake.js';
+import { Accounts } from './accounts.js';
+import { handshakeHeaders, HTTP_API_PATH, INFERENCE_PATH, isInferencePath, presentedKey } from './handshake.js';
 import { ENROLLMENT_PATH, UPLOADS_PATH } from '../voices/enrollment-rules.js';
 import { DEFAULT_REJECT_AUDIO_MARKER } from './clone-audio.js';
 import { CustomVoiceStore, DEFAULT_VOICE_READY_MS } from './custom-voices.js';
@@ -18,6 +19,7 @@ import { OSS_UPLOAD_PATH, TemporaryStorage } from './temporary-storage.js';
 import { MESSAGES, THROTTLED } from './service-errors.js';
 import { Session } from './session.js';
 import { createRateLimiter, UNLIMITED } from './throttle.js';
+import { TOKENS_PATH, tokensHandler } from './tokens.js';
 import type { EmulatorContext, EmulatorOptions, EmulatorTaskRecord, RunningEmulator } from './types.js';
 import { createVoiceRegistry } from './voice-registry.js';
 
@@ -35,7 +37,7 @@ const GOING_AWAY = 1001;
 /** HTTP statuses of rejected upgrades. */
 const STATUS = { notFound: 404, unauthorized: 401, tooManyRequests: 429 } as const;
 
-/** The HTTP API routes: voice enrollment and the upload policy of the temporary storage. */
+/** The HTTP API routes: voice enrollment, the upload policy of the temporary storage, and temporary tokens. */
 function apiRoutes(context: EmulatorContext, options: EmulatorOptions, storage: TemporaryStorage): Route[] {
   const state: EnrollmentState = {
     voices: new CustomVoiceStore(context.voices, options.voiceReadyMs ?? DEFAULT_VOICE_READY_MS),
@@ -44,8 +46,9 @@ function apiRoutes(context: EmulatorContext, options: EmulatorOptions, storage: 
     msPerCharacter: context.msPerCharacter,
   };
   return [
-    { method: 'POST', path: ENROLLMENT_PATH, handle: enrollmentHandler(state, context.keys, context.log) },
+    { method: 'POST', path: ENROLLMENT_PATH, handle: enrollmentHandler(state, context.accounts, context.log) },
     { method: 'GET', path: UPLOADS_PATH, handle: storage.handlePolicy },
+    { method: 'POST', path: TOKENS_PATH, handle: tokensHandler(context.accounts, context.log) },
   ];
 }
 
@@ -101,7 +104,7 @@ function createContext(options: EmulatorOptions, tasks: EmulatorTaskRecord[]): E
   const atHandshake = faults?.throttleAt === 'handshake';
   let ordinal = 0;
   return {
-    keys: options.keys ?? [],
+    accounts: new Accounts(options.keys ?? []),
     idleTimeoutMs: options.idleTimeoutMs ?? SERVICE_IDLE_TIMEOUT_MS,
     msPerCharacter: options.msPerCharacter ?? DEFAULT_MS_PER_CHARACTER,
     faults,
@@ -120,7 +123,7 @@ function createContext(options: EmulatorOptions, tasks: EmulatorTaskRecord[]): E
 export async function startEmulator(options: EmulatorOptions = {}): Promise<RunningEmulator> {
   const tasks: EmulatorTaskRecord[] = [];
   const context = createContext(options, tasks);
-  const storage = new TemporaryStorage(context.keys);
+  const storage = new TemporaryStorage(context.accounts);
   const server = createServer(httpListener(createHttpRouter(apiRoutes(context, options, storage)), storage));
   const wss = new WebSocketServer({ noServer: true });
   const sockets = new Set<Socket>();
@@ -138,7 +141,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       return;
     }
     const presented = presentedKey(req.headers, req.url);
-    if (!isAcceptedKey(presented.key, context.keys)) {
+    const account = context.accounts.accountOf(presented.key);
+    if (account === undefined) {
       context.log('handshake rejected: invalid API key');
       rejectUpgrade(socket, STATUS.unauthorized, apiError('InvalidApiKey', MESSAGES.invalidApiKey));
       return;
@@ -150,7 +154,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     }
     wss.handleUpgrade(req, socket, head, function onWebSocket(ws: WebSocket) {
       connections += 1;
-      new Session(ws, context, { id: connections, headers: handshakeHeaders(req.headers, presented) });
+      new Session(ws, context, { id: connections, account, headers: handshakeHeaders(req.headers, presented) });
     });
   });
 

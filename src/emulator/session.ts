@@ -22,6 +22,8 @@ import { validateRunTask, type TaskConfig } from './validate-task.js';
 export interface ConnectionInfo {
   /** 1-based number of the connection. */
   id: number;
+  /** The account the handshake's key or token acts for (custom voices are per account). */
+  account: string;
   headers: HandshakeHeaders;
 }
 
@@ -175,7 +177,7 @@ export class Session {
       this.rejectTask(record, THROTTLED);
       return;
     }
-    const validation = validateRunTask({ taskGroup: instruction.taskGroup, task: instruction.task, function: instruction.function, model, input, parameters }, context.voices);
+    const validation = validateRunTask({ taskGroup: instruction.taskGroup, task: instruction.task, function: instruction.function, model, input, parameters }, context.voices, this.connection.account);
     if (!validation.ok) {
       this.rejectTask(record, validation.failure);
       return;

@@ -58,6 +58,8 @@ export class Task {
   private breaks: SsmlBreak[] = [];
   private messages = 0;
   private receivedBilled = 0;
+  /** Whether the audio stream's closing frames went out (with the last sentence). */
+  private streamClosed = false;
   private spokenBilled = 0;
   private nextIndex = 0;
   private timelineMs = 0;
@@ -145,11 +147,14 @@ export class Task {
     }
     this.state = 'finishing';
     await this.speakBuffered(true, true);
+    // Normally the last sentence spoken above closed the stream before its sentence-end. When every sentence had
+    // been spoken before finish-task, the closing frames (and SSML breaks after the last sentence) can only follow
+    // its sentence-end, marked with its index.
     const lastIndex = Math.max(0, this.nextIndex - 1);
     const closed =
       this.speaking() &&
-      (await this.sendFrames(this.trailingSilence(), lastIndex)) &&
-      (await this.sendFrames(this.synth.finish(), lastIndex));
+      (this.streamClosed ||
+        ((await this.sendFrames(this.trailingSilence(), lastIndex)) && (await this.sendFrames(this.synth.finish(), lastIndex))));
     if (closed) {
       this.finish('finished');
       return;
@@ -228,15 +233,18 @@ export class Task {
     if (this.state === 'running' && !this.finishRequested) this.fail(idleTimeoutFailure(this.deps.idleTimeoutMs));
   }
 
-  /** Speaks the complete sentences of the buffer; with `final`, the unfinished tail too. */
-  private async speakBuffered(final: boolean, takeTrailingBreaks: boolean): Promise<void> {
+  /**
+   * Speaks the complete sentences of the buffer; with `final`, the unfinished tail too. `closing` (finish-task): the
+   * last of them takes the breaks after it and closes the audio stream before its sentence-end.
+   */
+  private async speakBuffered(final: boolean, closing: boolean): Promise<void> {
     if (!this.speaking()) return;
     const { sentences, rest } = segment(this.buffer, final);
     this.buffer = rest;
     for (const [i, sentence] of sentences.entries()) {
       if (!this.speaking()) return;
       const isLast = i === sentences.length - 1;
-      await this.speakSentence(sentence, takeTrailingBreaks && isLast);
+      await this.speakSentence(sentence, closing && isLast);
     }
   }
 
@@ -252,12 +260,12 @@ export class Task {
     });
   }
 
-  private async speakSentence(sentence: Sentence, trailingBreaks: boolean): Promise<void> {
+  private async speakSentence(sentence: Sentence, closing: boolean): Promise<void> {
     const { outbox, config, msPerCharacter } = this.deps;
     const index = this.nextIndex++;
     const start = this.consumed;
     this.consumed += sentence.raw.length;
-    const pauses = this.takePauses(sentence, start, trailingBreaks);
+    const pauses = this.takePauses(sentence, start, closing);
     const msPerChar = msPerCharacter / config.rate;
     const begin: SentenceInfo = { index, words: [] };
     outbox.text(encodeResultGenerated(this.id, 'sentence-begin', begin, { originalText: sentence.text }));
@@ -267,6 +275,11 @@ export class Task {
     for (const piece of this.pieces(sentence.text, pauses)) {
       const frames = this.synth.render(piece.ms, piece.seed);
       if (!(await this.sendFrames(frames, index))) return;
+    }
+    // The stream's closing frames (the Ogg end-of-stream page) belong to the last sentence, before its end.
+    if (closing) {
+      if (!(await this.sendFrames(this.synth.finish(), index))) return;
+      this.streamClosed = true;
     }
     this.spokenBilled += countCharacters(sentence.raw);
     const words = config.wordTimestamps ? sentenceWords(sentence.text, startMs, msPerChar, pauses) : [];

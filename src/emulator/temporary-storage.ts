@@ -5,6 +5,7 @@
  * resolve `oss://<key>` URLs of the same account here.
  */
 import { createHmac, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
+import type { Accounts } from './accounts.js';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { OSS_SCHEME } from '../voices/enrollment-rules.js';
 import { apiError, sendJson, type RouteContext } from './http-router.js';
@@ -78,7 +79,7 @@ export class TemporaryStorage {
   readonly #policies = new Map<string, IssuedPolicy>();
 
   constructor(
-    private readonly keys: readonly string[],
+    private readonly accounts: Accounts,
     private readonly now: () => number = Date.now,
   ) {}
 
@@ -88,7 +89,7 @@ export class TemporaryStorage {
 
   /** Handles `GET /api/v1/uploads?action=getPolicy&model=…`. */
   readonly handlePolicy = (req: IncomingMessage, res: ServerResponse, context: RouteContext): void => {
-    const owner = authorize(req, res, this.keys, context.requestId);
+    const owner = authorize(req, res, this.accounts, context.requestId);
     if (owner === undefined) return;
     req.resume();
     const bad = (message: string): void => sendJson(res, 400, apiError('InvalidParameter', message, context.requestId));
@@ -110,21 +111,21 @@ export class TemporaryStorage {
       }),
     ).toString('base64');
     this.#policies.set(uploadDir, { owner, model, expiresAt });
-    sendJson(res, 200, {
-      request_id: context.requestId,
-      data: {
-        policy,
-        signature: this.#sign(policy),
-        upload_dir: uploadDir,
-        upload_host: `http://${header(req, 'host') ?? '127.0.0.1'}${OSS_UPLOAD_PATH}`,
-        expire_in_seconds: POLICY_EXPIRE_SECONDS,
-        max_file_size_mb: POLICY_MAX_FILE_MB,
-        capacity_limit_mb: 999999999,
-        oss_access_key_id: EMULATOR_ACCESS_KEY_ID,
-        x_oss_object_acl: 'private',
-        x_oss_forbid_overwrite: 'true',
-      },
-    });
+    const grant = {
+      policy,
+      signature: this.#sign(policy),
+      upload_dir: uploadDir,
+      upload_host: `http://${header(req, 'host') ?? '127.0.0.1'}${OSS_UPLOAD_PATH}`,
+      expire_in_seconds: POLICY_EXPIRE_SECONDS,
+      max_file_size_mb: POLICY_MAX_FILE_MB,
+      capacity_limit_mb: 999999999,
+      oss_access_key_id: EMULATOR_ACCESS_KEY_ID,
+      x_oss_object_acl: 'private',
+      x_oss_forbid_overwrite: 'true',
+    };
+    // protocol.md §3.5 names `output`; the D-UPLOAD page and the PY-SDK read `data` (the SDK maps it to output and
+    // prefers `output` when both are present). Sent under both names, a client reading either works.
+    sendJson(res, 200, { request_id: context.requestId, output: grant, data: grant });
   };
 
   /** Handles a form upload to the emulated bucket (`POST /oss`). */

@@ -2,6 +2,7 @@
  * Public types of the emulator (options, the running handle, task records) and the context its parts share.
  */
 import type { FaultOptions } from './faults.js';
+import type { Accounts } from './accounts.js';
 import type { HandshakeHeaders } from './handshake.js';
 import type { RateLimiter } from './throttle.js';
 import type { VoiceRegistry } from './voice-registry.js';
@@ -114,7 +115,8 @@ export interface RunningEmulator {
 
 /** What every session of one emulator shares. */
 export interface EmulatorContext {
-  keys: readonly string[];
+  /** The keys and tokens accepted, and the account each acts for. */
+  accounts: Accounts;
   idleTimeoutMs: number;
   msPerCharacter: number;
   faults: FaultOptions | undefined;

@@ -90,12 +90,12 @@ function checkRouting(request: RunTaskRequest): TaskFailure | undefined {
   return undefined;
 }
 
-function checkVoice(model: ModelCapabilities, voice: string, registry: VoiceRegistryView): SystemVoice | TaskFailure | undefined {
+function checkVoice(model: ModelCapabilities, voice: string, registry: VoiceRegistryView, account: string): SystemVoice | TaskFailure | undefined {
   const system = findSystemVoice(model.id, voice);
   if (system !== undefined) return system;
-  // A system voice of another model, an unknown id, or a custom voice that is missing, not OK or made for another
-  // model: the engine rejects them all alike.
-  if (isUsableCustomVoice(registry, voice, model.id)) return undefined;
+  // A system voice of another model, an unknown id, or a custom voice that is missing, not OK, made for another
+  // model or another account's: the engine rejects them all alike (protocol.md §5, 418).
+  if (isUsableCustomVoice(registry, voice, model.id, account)) return undefined;
   return invalidParameter(MESSAGES.engine418);
 }
 
@@ -162,8 +162,11 @@ function checkBoolean(name: string, value: unknown): TaskFailure | undefined {
     : invalidParameter(`Parameter invalid: ${name} must be a boolean`);
 }
 
-/** Validates a run-task as the service does, in the order the checks are listed in the specification. */
-export function validateRunTask(request: RunTaskRequest, registry: VoiceRegistryView): RunTaskValidation {
+/**
+ * Validates a run-task as the service does, in the order the checks are listed in the specification. `account` is
+ * the account of the connection's key: custom voices work only for the account that made them.
+ */
+export function validateRunTask(request: RunTaskRequest, registry: VoiceRegistryView, account: string): RunTaskValidation {
   const fail = (failure: TaskFailure): RunTaskValidation => ({ ok: false, failure });
   const routing = checkRouting(request);
   if (routing !== undefined) return fail(routing);
@@ -176,7 +179,7 @@ export function validateRunTask(request: RunTaskRequest, registry: VoiceRegistry
   if (param(p, 'text_type') !== 'PlainText') return fail(invalidParameter('Parameter invalid: text_type must be PlainText'));
   const voice = param(p, 'voice');
   if (typeof voice !== 'string' || voice.trim() === '') return fail(invalidParameter(MESSAGES.invalidVoice));
-  const systemVoice = checkVoice(model, voice, registry);
+  const systemVoice = checkVoice(model, voice, registry, account);
   if (isFailure(systemVoice)) return fail(systemVoice);
 
   const format = resolveFormat(model, param(p, 'format'));

@@ -11,6 +11,8 @@ export type CustomVoiceStatus = 'DEPLOYING' | 'OK' | 'UNDEPLOYED';
 export interface CustomVoiceEntry {
   /** The only model the voice works with. */
   targetModel: string;
+  /** The account that created it: only that account's tasks can use it (protocol.md §3.4). */
+  owner: string;
   status: CustomVoiceStatus;
 }
 
@@ -25,8 +27,8 @@ export function createVoiceRegistry(): VoiceRegistry {
   return new Map<string, CustomVoiceEntry>();
 }
 
-/** Whether `voiceId` is a custom voice that can synthesise with `model` right now. */
-export function isUsableCustomVoice(registry: VoiceRegistryView, voiceId: string, model: string): boolean {
+/** Whether `voiceId` is a custom voice of `account` that can synthesise with `model` right now. */
+export function isUsableCustomVoice(registry: VoiceRegistryView, voiceId: string, model: string, account: string): boolean {
   const entry = registry.get(voiceId);
-  return entry !== undefined && entry.status === 'OK' && entry.targetModel === model;
+  return entry !== undefined && entry.owner === account && entry.status === 'OK' && entry.targetModel === model;
 }

@@ -50,11 +50,12 @@ function isObject(value: unknown): value is Json {
 }
 
 /**
- * Reads a getPolicy answer. The documented body holds the fields in `data`; the PY-SDK reads them as the response's
- * `output` (its GET handler maps `data` to `output`), so either place is accepted.
+ * Reads a getPolicy answer. protocol.md §3.5 puts the fields in `output`; the D-UPLOAD page shows them in `data`,
+ * which the PY-SDK maps to `output` (preferring `output` when both are there). Either place is accepted, `output`
+ * first.
  */
 export function parsePolicyResponse(body: unknown): UploadPolicy {
-  const fields = isObject(body) ? (isObject(body['data']) ? body['data'] : isObject(body['output']) ? body['output'] : undefined) : undefined;
+  const fields = isObject(body) ? (isObject(body['output']) ? body['output'] : isObject(body['data']) ? body['data'] : undefined) : undefined;
   const bad = (what: string): ProtocolError =>
     new ProtocolError(`the upload policy from the service is malformed (${what})`, {
       hint: 'check --http-endpoint; if it is right, the service changed its API: please report it',

@@ -46,13 +46,14 @@ async function statusOf(emu: RunningEmulator, voiceId: string): Promise<string> 
 }
 
 describe('getPolicy', () => {
-  it('answers the documented fields in data, with a request id', async () => {
+  it('answers the documented fields under output (protocol.md) and data (the upload page, PY-SDK), with a request id', async () => {
     const emu = await start();
     const res = await fetch(`${emu.httpUrl}/uploads?action=getPolicy&model=voice-enrollment`, { headers: { Authorization: `Bearer ${TEST_KEY}` } });
     expect(res.status).toBe(200);
-    const body = (await res.json()) as { request_id: string; data: Record<string, unknown> };
+    const body = (await res.json()) as { request_id: string; output: Record<string, unknown>; data: Record<string, unknown> };
     expect(body.request_id).toEqual(expect.any(String));
-    expect(body.data).toMatchObject({
+    expect(body.output).toEqual(body.data);
+    expect(body.output).toMatchObject({
       policy: expect.any(String),
       signature: expect.any(String),
       upload_dir: expect.stringMatching(/^dashscope-instant\//),

@@ -277,4 +277,21 @@ describe('enrollment and synthesis', () => {
     expect((await socket.end(taskId)).header.error_message).toBe('[tts:]Engine return error code: 418');
     socket.close();
   });
+
+  it("refuses another account's voice like an unknown one (418), also through a token of that other account", async () => {
+    const emu = await start({ voiceReadyMs: 0 });
+    const id = await clone({ target_model: 'cosyvoice-v3-flash' });
+    await sleep(20);
+    const stranger = await openSocket(emu.websocketUrl, { Authorization: 'Bearer sk-someone-else' });
+    const refused = await synthesize(stranger, ['Not mine.'], baseParameters({ voice: id }));
+    expect(refused.end.header).toMatchObject({ event: 'task-failed', error_code: 'InvalidParameter', error_message: '[tts:]Engine return error code: 418' });
+    stranger.close();
+
+    const res = await fetch(`${emu.httpUrl}/tokens`, { method: 'POST', headers: { Authorization: `Bearer ${TEST_KEY}` } });
+    const { token } = (await res.json()) as { token: string };
+    const owner = await openSocket(emu.websocketUrl, { Authorization: `Bearer ${token}` });
+    const spoken = await synthesize(owner, ['Mine, through a token.'], baseParameters({ voice: id }));
+    expect(spoken.end.header.event).toBe('task-finished');
+    owner.close();
+  });
 });

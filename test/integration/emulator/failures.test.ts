@@ -11,6 +11,7 @@ import {
   type Conversation,
   type ServerFrame,
   emulatorFixture,
+  TEST_KEY,
 } from './client.js';
 
 const fx = emulatorFixture();
@@ -57,7 +58,7 @@ describe('run-task rejected with task-failed (no task-started)', () => {
     ['instruction outside the voice forms (UNCONFIRMED)', { instruction: 'be happy' }, {}, '[tts:]Engine return error code: 428'],
   ] as const)('%s', async (_name, parameters, payload, message) => {
     const c = await connect();
-    fx.emulator?.voices.set(CLONE, { targetModel: 'cosyvoice-v3-flash', status: 'OK' });
+    fx.emulator?.voices.set(CLONE, { targetModel: 'cosyvoice-v3-flash', owner: TEST_KEY, status: 'OK' });
     const taskId = newTaskId();
     c.send(runTaskFrame(taskId, baseParameters(parameters), payload), textFrame(taskId, 'Ignored.'), finishFrame(taskId));
     await expectFailedThenUsable(c, taskId, 'InvalidParameter', message);
@@ -67,7 +68,7 @@ describe('run-task rejected with task-failed (no task-started)', () => {
 
   it('accepts a registered custom voice of the model that is OK', async () => {
     const c = await connect();
-    fx.emulator?.voices.set(CLONE, { targetModel: 'cosyvoice-v3-flash', status: 'OK' });
+    fx.emulator?.voices.set(CLONE, { targetModel: 'cosyvoice-v3-flash', owner: TEST_KEY, status: 'OK' });
     const { end } = await synthesize(c, ['Cloned.'], baseParameters({ voice: CLONE }));
     expect(end.header.event).toBe('task-finished');
   });

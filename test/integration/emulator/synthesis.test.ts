@@ -131,6 +131,29 @@ describe('a synthesis task', () => {
     expect(meta.format.duration ?? 0).toBeCloseTo(expectedMs(TEXTS) / 1000, 1);
   });
 
+  it.each([
+    ['the tail is spoken at finish-task', ['One. ', 'Two']],
+    ['the last sentence was complete before finish-task', ['One. ', 'Two. ']],
+  ])('ends an opus stream with its end-of-stream page, inside the last sentence when %s', async (_name, texts) => {
+    const c = await connect();
+    const { taskId } = await synthesize(c, texts, baseParameters({ format: 'opus', sample_rate: 24000 }));
+    const kinds = c.received.map((r) => (r.kind === 'event' ? `${r.event.payload.output?.type ?? r.event.header.event}` : r.kind));
+    const lastBinary = kinds.lastIndexOf('binary');
+    const frames = c.received.filter((r): r is Extract<typeof r, { kind: 'binary' }> => r.kind === 'binary');
+    const last = frames.at(-1)?.data;
+    expect(last?.subarray(0, 4).toString('latin1')).toBe('OggS');
+    expect((last?.[5] ?? 0) & 0x04).toBe(0x04); // header_type: end of stream
+    expect(frames.slice(0, -1).every((f) => (f.data[5] ?? 0) !== 0x04)).toBe(true);
+    if (texts[1] === 'Two') {
+      // Spoken after finish-task: its sentence-end follows the closing page.
+      expect(kinds.slice(lastBinary + 1)).toEqual(['sentence-end', 'task-finished']);
+    } else {
+      // Already ended before finish-task: the closing page can only follow, marked with its index.
+      expect(kinds.slice(lastBinary - 1)).toEqual(['sentence-synthesis', 'binary', 'task-finished']);
+    }
+    expect(c.events(taskId).every((e) => e.payload.output?.type !== 'sentence-synthesis' || e.payload.output.sentence?.index !== undefined)).toBe(true);
+  });
+
   it.each(['pcm', 'wav', 'mp3'] as const)('is deterministic in %s', async (format) => {
     const c = await connect();
     const params = baseParameters({ format, sample_rate: 24000, volume: 80, pitch: 1.2, seed: 7 });

@@ -8,13 +8,15 @@ import { createVoiceRegistry, type VoiceRegistry } from '../../../src/emulator/v
 
 const FLASH = 'cosyvoice-v3-flash';
 const CLONE = 'cosyvoice-v3-flash-narrator1-0123abcd';
+/** The account every custom voice of `registry()` belongs to, and the tasks' account unless a test says otherwise. */
+const ACCOUNT = 'sk-owner';
 
 function registry(): VoiceRegistry {
   const voices = createVoiceRegistry();
-  voices.set(CLONE, { targetModel: FLASH, status: 'OK' });
-  voices.set('cosyvoice-v3-flash-busy-0001', { targetModel: FLASH, status: 'DEPLOYING' });
-  voices.set('cosyvoice-v3-flash-broken-0002', { targetModel: FLASH, status: 'UNDEPLOYED' });
-  voices.set('cosyvoice-v3-plus-other-0003', { targetModel: 'cosyvoice-v3-plus', status: 'OK' });
+  voices.set(CLONE, { targetModel: FLASH, owner: ACCOUNT, status: 'OK' });
+  voices.set('cosyvoice-v3-flash-busy-0001', { targetModel: FLASH, owner: ACCOUNT, status: 'DEPLOYING' });
+  voices.set('cosyvoice-v3-flash-broken-0002', { targetModel: FLASH, owner: ACCOUNT, status: 'UNDEPLOYED' });
+  voices.set('cosyvoice-v3-plus-other-0003', { targetModel: 'cosyvoice-v3-plus', owner: ACCOUNT, status: 'OK' });
   return voices;
 }
 
@@ -71,12 +73,20 @@ describe('validateRunTask: failures', () => {
     ['instruction outside the forms (UNCONFIRMED 428)', { instruction: 'Speak happily.' }, {}, '[tts:]Engine return error code: 428'],
     ['enable_ssml not boolean', { enable_ssml: 'yes' }, {}, /enable_ssml/],
   ] as const)('%s', (_name, parameters, payload, message) => {
-    const result = validateRunTask(request(parameters, payload as Partial<RunTaskRequest>), registry());
+    const result = validateRunTask(request(parameters, payload as Partial<RunTaskRequest>), registry(), ACCOUNT);
     expect(result.ok).toBe(false);
     if (result.ok) return;
     expect(result.failure.errorCode).toBe('InvalidParameter');
     if (typeof message === 'string') expect(result.failure.errorMessage).toBe(message);
     else expect(result.failure.errorMessage).toMatch(message);
+  });
+});
+
+describe('validateRunTask: custom voices belong to one account', () => {
+  it('refuses a voice of another account like a missing one (418), and accepts it for its own', () => {
+    const other = validateRunTask(request({ voice: CLONE }), registry(), 'sk-someone-else');
+    expect(other).toMatchObject({ ok: false, failure: { errorCode: 'InvalidParameter', errorMessage: '[tts:]Engine return error code: 418' } });
+    expect(validateRunTask(request({ voice: CLONE }), registry(), ACCOUNT).ok).toBe(true);
   });
 });
 
@@ -98,7 +108,7 @@ describe('validateRunTask: accepted tasks', () => {
     ['enable_ssml on an SSML voice', { enable_ssml: true }, { enableSsml: true, ssmlSupported: true }],
     ['custom voice of the model', { voice: CLONE, word_timestamp_enabled: true }, { systemVoice: undefined, wordTimestamps: true, ssmlSupported: true }],
   ] as const)('%s', (_name, parameters, expected) => {
-    const result = validateRunTask(request(parameters), registry());
+    const result = validateRunTask(request(parameters), registry(), ACCOUNT);
     if (!result.ok) throw new Error(`rejected: ${result.failure.errorMessage}`);
     expect(result.config).toMatchObject(expected);
   });
@@ -107,6 +117,7 @@ describe('validateRunTask: accepted tasks', () => {
     const result = validateRunTask(
       request({ voice: 'longxiaochun', enable_ssml: true, word_timestamp_enabled: true, seed: 0 }, { model: 'cosyvoice-v1' }),
       registry(),
+      ACCOUNT,
     );
     expect(result).toMatchObject({ ok: true, config: { enableSsml: true, ssmlSupported: false, wordTimestamps: false } });
   });
