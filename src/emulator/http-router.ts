@@ -59,7 +59,10 @@ export function createHttpRouter(routes: readonly Route[]): (req: IncomingMessag
   return function routeRequest(req, res) {
     const url = new URL(req.url ?? '/', 'http://emulator.invalid');
     const requestId = randomUUID();
-    const under = url.pathname.startsWith(`${HTTP_API_PATH}/`) ? url.pathname.slice(HTTP_API_PATH.length) : undefined;
+    // A base URL written with a trailing slash gives `/api/v1//services/…`; gateways commonly fold repeated slashes
+    // and a trailing one, and the service's behaviour is not documented, so the emulator folds them too.
+    const pathname = url.pathname.replace(/\/{2,}/g, '/').replace(/(.)\/$/, '$1');
+    const under = pathname.startsWith(`${HTTP_API_PATH}/`) ? pathname.slice(HTTP_API_PATH.length) : undefined;
     const route = under === undefined ? undefined : routes.find((r) => r.method === req.method && r.path === under);
     if (route === undefined || under === undefined) {
       req.resume();

@@ -153,4 +153,18 @@ describe('HTTP API', () => {
     expect(typeof body['message']).toBe('string');
     expect(body['request_id']).toMatch(/^[0-9a-f-]{36}$/);
   });
+
+  it.each([
+    ['a doubled slash (a base URL ending in /)', '//services/audio/tts/customization'],
+    ['a trailing slash', '/services/audio/tts/customization/'],
+  ])('routes a path with %s like the plain path', async (_name, path) => {
+    const emu = await start();
+    const res = await fetch(`${emu.httpUrl}${path}`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${TEST_KEY}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ model: 'voice-enrollment', input: { action: 'list_voice' } }),
+    });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ output: { voice_list: [] } });
+  });
 });
