@@ -4,6 +4,7 @@
  */
 import { AUDIO_FORMATS, isAudioFormat, type AudioFormat } from '../protocol/limits.js';
 import type { SubtitleFormat } from '../subtitles/format.js';
+import { parseMultiplier } from '../text/multiplier.js';
 import type { Tuning } from '../tts/request.js';
 
 /** A value as a manifest holds it: JSON scalars, or strings from CSV and plain text. */
@@ -27,7 +28,7 @@ export interface ItemFields extends Partial<Tuning> {
   subtitles?: SubtitleFormat | 'none';
 }
 
-type Kind = 'string' | 'id' | 'number' | 'integer' | 'boolean' | 'format' | 'subtitles';
+type Kind = 'string' | 'id' | 'number' | 'integer' | 'multiplier' | 'boolean' | 'format' | 'subtitles';
 
 /** Subtitle formats a manifest may name, plus `none`. */
 const SUBTITLE_CHOICES: readonly string[] = ['srt', 'vtt', 'lrc', 'json', 'none'];
@@ -44,8 +45,8 @@ const FIELDS: Readonly<Record<string, readonly [keyof ItemFields, Kind]>> = {
   format: ['format', 'format'],
   sample_rate: ['sampleRate', 'integer'],
   volume: ['volume', 'number'],
-  rate: ['rate', 'number'],
-  pitch: ['pitch', 'number'],
+  rate: ['rate', 'multiplier'],
+  pitch: ['pitch', 'multiplier'],
   bit_rate: ['bitRate', 'number'],
   seed: ['seed', 'number'],
   language: ['language', 'string'],
@@ -92,6 +93,13 @@ function parseValue(name: string, kind: Kind, raw: RawValue): { value?: string |
       const n = typeof raw === 'number' ? raw : typeof raw === 'string' ? Number(raw.trim()) : Number.NaN;
       if (typeof raw === 'boolean' || !Number.isFinite(n)) return { error: `"${name}" must be a number, not ${JSON.stringify(raw)}` };
       if (kind === 'integer' && !Number.isInteger(n)) return { error: `"${name}" must be a whole number, not ${JSON.stringify(raw)}` };
+      return { value: n };
+    }
+    case 'multiplier': {
+      const n = typeof raw === 'number' ? raw : typeof raw === 'string' ? parseMultiplier(raw) : undefined;
+      if (n === undefined || !Number.isFinite(n)) {
+        return { error: `"${name}" must be a multiplier such as 1.1 or a change in percent such as "-10%", not ${JSON.stringify(raw)}` };
+      }
       return { value: n };
     }
     case 'boolean': {

@@ -8,7 +8,7 @@ import { DEFAULT_MODEL } from '../protocol/models.js';
 import { VERSION } from '../version.js';
 import { DEFAULT_BATCH_RETRIES, DEFAULT_JOBS, DEFAULT_NAME_TEMPLATE, DEFAULT_RPS, LEDGER_FILE } from '../batch/defaults.js';
 import type { CommandContext } from './context.js';
-import { collect, parseCount, parseInteger, parseNumber, parsePort, parseSeconds } from './parse-args.js';
+import { collect, parseCount, parseInteger, parseNumber, parsePort, parseRatio, parseSeconds } from './parse-args.js';
 
 /** Adds the connection options shared by every command that talks to the service. */
 function addConnectionOptions(cmd: Command): Command {
@@ -28,11 +28,11 @@ function addSynthesisOptions(cmd: Command): Command {
     .option('-o, --output <file>', 'write audio to this file (format from the extension); - for stdout')
     .addOption(new Option('--format <format>', 'audio format (default from -o, else mp3)').choices([...AUDIO_FORMATS]))
     .option('-m, --model <model>', `synthesis model (default ${DEFAULT_MODEL}, or the model setting of cosy config)`)
-    .option('--voice <voice>', 'voice id (default: longanyang for v3 models; see `cosy voices`)')
+    .option('-v, --voice <voice>', 'voice id (default: longanyang for v3 models; see `cosy voices`)')
     .option('--sample-rate <hz>', 'sample rate in Hz (8000, 16000, 22050, 24000, 44100, 48000; opus: 8000-48000)', parseInteger)
     .option('--volume <0-100>', 'volume, 0 to 100 (service default 50)', parseNumber)
-    .option('--rate <0.5-2>', 'speaking rate, 0.5 to 2.0 (default 1.0)', parseNumber)
-    .option('--pitch <0.5-2>', 'pitch, 0.5 to 2.0 (default 1.0)', parseNumber)
+    .option('--rate <rate>', 'speaking rate, 0.5 to 2.0 (default 1.0), or a change: -10%, +25%', parseRatio)
+    .option('--pitch <pitch>', 'pitch, 0.5 to 2.0 (default 1.0), or a change: -10%, +25%', parseRatio)
     .option('--bit-rate <kbps>', 'opus bit rate, 6 to 510 kbps (default 32)', parseNumber)
     .option('--seed <n>', 'random seed, 0 to 65535: same seed and input give the same audio', parseNumber)
     .addOption(new Option('--language <code>', 'language hint for text normalisation').choices([...LANGUAGE_HINTS]))
@@ -126,6 +126,7 @@ function buildSay(context: CommandContext): Command {
   const say = new Command('say')
     .description('speak text: argument, -f FILE or stdin → audio file or stdout')
     .argument('[text...]', 'the text to speak (omit to read -f FILE or stdin)')
+    .option('-t, --text <text>', 'the text to speak, as an option (instead of the argument)')
     .option('-f, --file <file>', 'read the text from a file (- for stdin)')
     .option('--ssml', 'treat the input as SSML (default: when it starts with <speak)')
     .option('--no-ssml', 'treat the input as plain text even if it starts with <speak')
@@ -371,7 +372,7 @@ function buildLint(context: CommandContext): Command {
     .description('check SSML and text files offline (no key, no network): every problem with its line, column and rule')
     .argument('<file...>', 'files to check (- for stdin); a file starting with <speak is SSML, anything else plain text')
     .option('-m, --model <model>', 'check that this model supports SSML (default: no model check)')
-    .option('--voice <voice>', 'check that this voice supports SSML (with --model)')
+    .option('-v, --voice <voice>', 'check that this voice supports SSML (with --model)')
     .option('--sample-rate <hz>', 'output sample rate, the bound of lpfilter/hpfilter frequencies (default: unknown)', parseInteger)
     .option('--ssml', 'check every file as SSML')
     .option('--no-ssml', 'check every file as plain text')
@@ -419,12 +420,12 @@ function buildBatch(context: CommandContext): Command {
     .option('--shard <i/n>', 'process only shard I of N (1-based) of the manifest, for CI matrices and GNU parallel')
     .addOption(new Option('--progress <mode>', 'progress: a bar on a terminal (auto), NDJSON events on stdout (json), or none').choices(['auto', 'json', 'none']).default('auto'))
     .option('-m, --model <model>', `default model of the items (default ${DEFAULT_MODEL}, or the model setting of cosy config)`)
-    .option('--voice <voice>', 'default voice (else the model\'s default: longanyang for v3 models)')
+    .option('-v, --voice <voice>', 'default voice (else the model\'s default: longanyang for v3 models)')
     .addOption(new Option('--format <format>', 'default audio format (else from an item\'s "out", else mp3)').choices([...AUDIO_FORMATS]))
     .option('--sample-rate <hz>', 'default sample rate in Hz', parseInteger)
     .option('--volume <0-100>', 'default volume', parseNumber)
-    .option('--rate <0.5-2>', 'default speaking rate', parseNumber)
-    .option('--pitch <0.5-2>', 'default pitch', parseNumber)
+    .option('--rate <rate>', 'default speaking rate (0.5 to 2.0, or a change: -10%)', parseRatio)
+    .option('--pitch <pitch>', 'default pitch (0.5 to 2.0, or a change: -10%)', parseRatio)
     .option('--bit-rate <kbps>', 'default opus bit rate', parseNumber)
     .option('--seed <n>', 'default random seed, 0 to 65535', parseNumber)
     .addOption(new Option('--language <code>', 'default language hint').choices([...LANGUAGE_HINTS]))

@@ -92,9 +92,20 @@ describe('cosy say: parameters reach the service', () => {
     expect(task?.headers.userAgent).toMatch(/^cosy\/\d+\.\d+\.\d+; node\/\d+\.\d+\.\d+; platform\/\S+; processor\/\S+$/);
   });
 
+  it('takes -t/--text for the text, -v for the voice, and rate and pitch as changes in percent (edge-tts style)', async () => {
+    const { env, emulator } = await start();
+    const r = await runCli(['say', '-t', 'Hello there.', '-v', 'longanhuan', '--rate', '-10%', '--pitch', '+25%', '-o', 'x.mp3'], { env, cwd: fx.dir });
+    expect(r.stderr).toMatch(/^wrote x.mp3/);
+    expect(r.code).toBe(0);
+    expect(emulator.tasks[0]?.parameters).toMatchObject({ voice: 'longanhuan', rate: 0.9, pitch: 1.25 });
+    expect(emulator.tasks[0]?.texts.join('')).toBe('Hello there.');
+  });
+
   it.each([
     [['--volume', '101'], '--volume 101 is out of range: expected an integer from 0 to 100'],
-    [['--rate', 'fast'], "option '--rate <0.5-2>' argument 'fast' is invalid"],
+    [['--rate', 'fast'], "option '--rate <rate>' argument 'fast' is invalid. \"fast\" is neither a multiplier (0.5 to 2, e.g. 1.1) nor a change in percent (e.g. -10%)."],
+    [['--rate', '+150%'], '--rate 2.5 is out of range'],
+    [['-t', 'Hello', 'extra'], 'give the text either as an argument or with -t/--text, not both'],
     [['--model', 'cosyvoice-v1', '--voice', 'longxiaochun', '--seed', '1'], '--seed is not supported by cosyvoice-v1'],
     [['--voice', 'longxiaochun_v2'], 'voice longxiaochun_v2 belongs to cosyvoice-v2, not cosyvoice-v3-flash; use --model cosyvoice-v2'],
     [['--format', 'flac'], "argument 'flac' is invalid"],

@@ -33,6 +33,8 @@ export { defaultVoiceFor, planOutput } from './synthesis-shared.js';
 /** Options of `cosy say` after commander parsed them. */
 export interface SayOptions extends SynthesisFlags, ConnectionFlags, SubtitleFlags {
   file?: string;
+  /** -t/--text: the text as an option. */
+  text?: string;
   ssml?: boolean;
 }
 
@@ -49,7 +51,11 @@ export async function runSay(words: string[], raw: Record<string, unknown>, cont
   const output = Output.from(options, context);
   const destination = planDestination(options, context);
 
-  const input = await readInput({ text: words.length > 0 ? words.join(' ') : undefined, file: options.file, stdin: context.stdin });
+  if (options.text !== undefined && words.length > 0) {
+    throw new UsageError('give the text either as an argument or with -t/--text, not both', { hint: 'drop one of the two' });
+  }
+  const text = options.text ?? (words.length > 0 ? words.join(' ') : undefined);
+  const input = await readInput({ text, file: options.file, stdin: context.stdin });
   const ssmlFlag = raw['ssml'] === true ? true : raw['ssml'] === false ? false : undefined;
   const ssml = isSsmlInput(input.text, ssmlFlag);
   const counts = countInput(input.text, ssml);

@@ -10,6 +10,10 @@ describe('parseFields', () => {
     expect(fromCsv).toEqual({ ok: true, fields: expected });
   });
 
+  it('takes rate and pitch as changes in percent too', () => {
+    expect(parseFields({ rate: '-10%', pitch: '+25%' })).toEqual({ ok: true, fields: { rate: 0.9, pitch: 1.25 } });
+  });
+
   it('treats null and empty CSV cells as absent, but keeps an empty text (an error later)', () => {
     expect(parseFields({ text: '', voice: null, volume: '', aigc_tag: '', id: ' ' })).toEqual({ ok: true, fields: { text: '' } });
   });
@@ -26,6 +30,8 @@ describe('parseFields', () => {
     [{ id: 1.5 }, '"id" must be a string or a whole number, not 1.5'],
     [{ text: 5 }, '"text" must be a string, not 5'],
     [{ volume: true }, '"volume" must be a number, not true'],
+    [{ rate: 'fast' }, '"rate" must be a multiplier such as 1.1 or a change in percent such as "-10%", not "fast"'],
+    [{ pitch: true }, '"pitch" must be a multiplier such as 1.1 or a change in percent such as "-10%", not true'],
     [{ text: 'a', TEXT: 'b' }, 'field "text" is given twice'],
   ])('rejects %j', (values, message) => {
     const result = parseFields(values);
