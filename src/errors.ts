@@ -175,10 +175,11 @@ export class ReportedError extends CosyError {
 
 /** A hint for a task-failed error, from its code and message (protocol.md §5). */
 export function hintForServiceError(code: string, message: string): string | undefined {
-  if (/418/.test(message)) {
+  // The engine's code, not any 418 in the text: voice ids and request ids are random hex and may contain it.
+  if (/error code: 418\b/.test(message)) {
     return 'the voice does not exist for this model, belongs to another model generation, or (custom voice) is not ready; check --voice and --model (`cosy voices`)';
   }
-  if (/428/.test(message)) return 'this voice accepts only certain instruction forms; see `cosy voices --instruct`';
+  if (/error code: 428\b/.test(message)) return 'this voice accepts only certain instruction forms; see `cosy voices --instruct`';
   if (/Request voice is invalid/i.test(message)) return 'pass a voice id with --voice';
   if (/text is null|input text is valid/i.test(message)) return 'the text was empty';
   if (/SSML text is not supported/i.test(message)) {

@@ -5,6 +5,7 @@
 import { Config, isGroupOrWorldReadable } from '../config-file.js';
 import { loadDotEnvFile, resolveApiKey, resolveEndpoints } from '../config.js';
 import { UsageError } from '../errors.js';
+import { proxyFetch, resolveProxies, webSocketProxy, describeProxy, type WebSocketProxy } from '../proxy.js';
 import { userAgent } from '../version.js';
 import type { CommandContext } from './context.js';
 import { registerSecret, type Output } from './output.js';
@@ -18,6 +19,8 @@ export interface ConnectionFlags {
   apiKey?: string;
   emulator?: boolean;
   profile?: string;
+  /** --proxy: one proxy for every connection (else the proxy environment variables decide). */
+  proxy?: string;
 }
 
 /** Everything needed to reach the service; `close` stops an in-process emulator. */
@@ -30,6 +33,10 @@ export interface ServiceConnection {
   userAgent: string;
   /** Whether this is the built-in emulator. */
   emulated: boolean;
+  /** The proxy WebSocket connections tunnel through, if any. */
+  webSocketProxy: WebSocketProxy | undefined;
+  /** The fetch of the HTTP API: through its proxy, if any, else undefined (the global fetch). */
+  fetch: typeof fetch | undefined;
   close(): Promise<void>;
 }
 
@@ -54,6 +61,8 @@ export async function connectionFor(flags: ConnectionFlags, context: CommandCont
       workspace: flags.workspace ?? config.string('workspace'),
       userAgent: userAgent(),
       emulated: true,
+      webSocketProxy: undefined,
+      fetch: undefined,
       close: () => emulator.close(),
     };
   }
@@ -68,6 +77,10 @@ export async function connectionFor(flags: ConnectionFlags, context: CommandCont
     output.warn(`the API key file ${key.file} can be read by other users; run: chmod 600 ${key.file}`);
   }
   output.debug(`API key from ${key.source}; endpoint ${endpoints.websocketUrl}`);
+  const proxies = resolveProxies(endpoints, flags.proxy, env);
+  if (proxies.webSocket !== undefined) output.debug(`WebSocket through the proxy ${describeProxy(proxies.webSocket)}`);
+  if (proxies.http !== undefined) output.debug(`HTTP API through the proxy ${describeProxy(proxies.http)}`);
+  for (const proxy of [proxies.webSocket, proxies.http]) if (proxy?.password) registerSecret(decodeURIComponent(proxy.password));
   return {
     websocketUrl: endpoints.websocketUrl,
     httpUrl: endpoints.httpUrl,
@@ -76,6 +89,8 @@ export async function connectionFor(flags: ConnectionFlags, context: CommandCont
     workspace: flags.workspace ?? config.string('workspace'),
     userAgent: userAgent(),
     emulated: false,
+    webSocketProxy: proxies.webSocket !== undefined ? await webSocketProxy(proxies.webSocket) : undefined,
+    fetch: proxies.http !== undefined ? await proxyFetch(proxies.http) : undefined,
     close: () => Promise.resolve(),
   };
 }

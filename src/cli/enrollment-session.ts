@@ -39,6 +39,7 @@ export async function openEnrollment(raw: Record<string, unknown>, context: Comm
     apiKey: connection.apiKey,
     userAgent: connection.userAgent,
     workspace: connection.workspace,
+    fetch: connection.fetch,
     signal: context.signal,
     log: (line) => output.debug(line),
   });

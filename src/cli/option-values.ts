@@ -36,7 +36,9 @@ export function connectionFlags(raw: Record<string, unknown>): ConnectionFlags {
   const workspace = o.string('workspace');
   const apiKey = o.string('apiKey');
   const profile = o.string('profile');
+  const proxy = o.string('proxy');
   if (profile !== undefined) flags.profile = profile;
+  if (proxy !== undefined) flags.proxy = proxy;
   if (region !== undefined) flags.region = region;
   if (endpoint !== undefined) flags.endpoint = endpoint;
   if (httpEndpoint !== undefined) flags.httpEndpoint = httpEndpoint;

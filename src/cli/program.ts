@@ -19,7 +19,8 @@ function addConnectionOptions(cmd: Command): Command {
     .option('--workspace <id>', 'Model Studio workspace id (env DASHSCOPE_WORKSPACE_ID)')
     .option('--api-key <key>', 'API key (prefer DASHSCOPE_API_KEY or a .env file: flags are visible to other users)')
     .option('--emulator', 'run against a built-in emulator of the service started in-process (no key, no network)')
-    .option('--profile <name>', 'use this profile of the configuration files (env COSY_PROFILE; see `cosy config`)');
+    .option('--profile <name>', 'use this profile of the configuration files (env COSY_PROFILE; see `cosy config`)')
+    .option('--proxy <url>', 'HTTP proxy for the service, http://[user:pass@]host:port (default from HTTPS_PROXY, honouring NO_PROXY)');
 }
 
 /** Adds the output and synthesis-parameter options shared by say and stream. */

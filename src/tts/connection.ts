@@ -4,6 +4,7 @@
  * (the socket is paused while too many received bytes wait to be consumed).
  */
 import WebSocket from 'ws';
+import type { WebSocketProxy } from '../proxy.js';
 import type { IncomingMessage } from 'node:http';
 import { AuthError, NetworkError, ServiceError, TimeoutError, isAbortError } from '../errors.js';
 import { parseApiError } from '../protocol/api-error.js';
@@ -24,6 +25,8 @@ export interface ConnectionOptions {
   workspace?: string | undefined;
   connectTimeoutMs: number;
   signal?: AbortSignal | undefined;
+  /** The proxy to tunnel through, if any (src/proxy.ts). */
+  proxy?: WebSocketProxy | undefined;
 }
 
 let nextConnectionId = 1;
@@ -70,6 +73,7 @@ export class Connection {
         handshakeTimeout: options.connectTimeoutMs,
         perMessageDeflate: false,
         maxPayload: 64 * 1024 * 1024,
+        ...(options.proxy !== undefined ? { agent: options.proxy.agent } : {}),
       });
       let settled = false;
       const settle = (fn: () => void): void => {
@@ -86,12 +90,12 @@ export class Connection {
       ws.once('unexpected-response', (_req, res) => {
         readBody(res).then((body) => {
           ws.terminate();
-          settle(() => reject(handshakeError(res.statusCode ?? 0, body, options.url)));
+          settle(() => reject(handshakeError(res.statusCode ?? 0, body, options.url, options.proxy?.name)));
         }, () => undefined);
       });
       ws.once('open', () => settle(() => resolve(new Connection(ws))));
       ws.once('error', (err) => {
-        settle(() => reject(connectError(err, options.url, options.connectTimeoutMs)));
+        settle(() => reject(connectError(err, options.url, options.connectTimeoutMs, options.proxy?.name)));
       });
     });
   }
@@ -207,11 +211,18 @@ function readBody(res: IncomingMessage): Promise<string> {
 }
 
 
-/** The typed error for a rejected WebSocket upgrade. */
-export function handshakeError(status: number, body: string, url: string): Error {
+/** The typed error for a rejected WebSocket upgrade (`proxy`: the proxy it went through, if any). */
+export function handshakeError(status: number, body: string, url: string, proxy?: string): Error {
   const { code, message } = parseApiError(body);
   const detail = [code, message].filter(Boolean).join(': ');
   const host = safeHost(url);
+  if (status === 407 && proxy !== undefined) {
+    return new AuthError(`the proxy ${proxy} wants credentials (HTTP 407) for ${host}`, {
+      status,
+      code: 'PROXY_AUTH',
+      hint: 'put them in the proxy URL: --proxy http://user:password@host:port (or in HTTPS_PROXY/HTTP_PROXY)',
+    });
+  }
   if (status === 401 || status === 403) {
     return new AuthError(
       `the service rejected the API key (HTTP ${status}${detail ? `, ${detail}` : ''}) at ${host}`,
@@ -233,9 +244,10 @@ export function handshakeError(status: number, body: string, url: string): Error
   });
 }
 
-function connectError(err: Error, url: string, timeoutMs: number): Error {
+/** The error for a failed connection attempt; `proxy` names the proxy the attempt went through, if any. */
+function connectError(err: Error, url: string, timeoutMs: number, proxy?: string): Error {
   if (isAbortError(err)) return err;
-  const host = safeHost(url);
+  const host = proxy === undefined ? safeHost(url) : `the proxy ${proxy} (on the way to ${safeHost(url)})`;
   const code = (err as { code?: unknown }).code;
   if (/Opening handshake has timed out/i.test(err.message)) {
     return new TimeoutError(`could not connect to ${host} within ${timeoutMs} ms`, {

@@ -4,6 +4,7 @@
  * A task-failed at any point fails the whole task; a truncated result is never reported as success.
  */
 import { randomUUID } from 'node:crypto';
+import type { WebSocketProxy } from '../proxy.js';
 import { NetworkError, ProtocolError, ServiceError, TimeoutError } from '../errors.js';
 import { decodeServerEvent, encodeContinueTask, encodeFinishTask, encodeRunTask } from '../protocol/codec.js';
 import type { ServerEvent, SynthesisParameters } from '../protocol/messages.js';
@@ -17,6 +18,8 @@ export interface RunnerOptions {
   apiKey: string;
   userAgent: string;
   workspace?: string | undefined;
+  /** The proxy to tunnel through, if any. */
+  proxy?: WebSocketProxy | undefined;
   timeouts?: Partial<Timeouts> | undefined;
   /** Debug log sink; never receives the API key. */
   log?: ((line: string) => void) | undefined;
@@ -104,6 +107,7 @@ export class TaskRunner {
       workspace: this.#options.workspace,
       connectTimeoutMs: this.#timeouts.connectMs,
       signal,
+      proxy: this.#options.proxy,
     });
     this.#opening = opening;
     let connection: Connection;

@@ -27,7 +27,7 @@ afterEach(async () => {
 });
 
 /** Every check, in report order. */
-const CHECKS = ['node', 'config', 'api-key', 'key-format', 'key-file', 'endpoint', 'websocket', 'workspace', 'http-api', 'clock', 'players'];
+const CHECKS = ['node', 'config', 'api-key', 'key-format', 'key-file', 'endpoint', 'proxy', 'websocket', 'workspace', 'http-api', 'clock', 'players'];
 
 /** The status word of every check in a plain (non-terminal) report, and the fix lines. */
 function report(r: CliResult): { status: Record<string, string>; lines: Record<string, string>; fixes: Record<string, string> } {

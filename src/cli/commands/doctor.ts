@@ -11,6 +11,7 @@ import { Config, findProjectConfig, readConfigFile, userConfigPath, userKeyFileP
 import { ENV, defaultKeyFile, loadDotEnvFile, resolveApiKey, resolveEndpoints, type Endpoints } from '../../config.js';
 import { AuthError, CosyError, ProtocolError, ReportedError, ServiceError, UsageError } from '../../errors.js';
 import { AUDIO_FORMATS } from '../../protocol/limits.js';
+import { describeProxy, proxyFetch, resolveProxies, webSocketProxy, type ProxyRoutes, type WebSocketProxy } from '../../proxy.js';
 import { Connection, safeHost } from '../../tts/connection.js';
 import { listVoicePage } from '../../voices/enrollment-api.js';
 import { HttpClient } from '../../voices/http-client.js';
@@ -44,6 +45,10 @@ export const DOCTOR_TIMEOUT_MS = 5_000;
 interface Target {
   key: string;
   endpoints: Endpoints;
+  /** The proxy the WebSocket check tunnels through, if any. */
+  webSocketProxy: WebSocketProxy | undefined;
+  /** The fetch of the HTTP API check: through its proxy, if any. */
+  fetch: typeof fetch | undefined;
   /** Whether the endpoints come from the region (not from --endpoint, the environment or a file). */
   regionDefaults: boolean;
   workspace: string | undefined;
@@ -83,9 +88,17 @@ export async function runDoctor(raw: Record<string, unknown>, context: CommandCo
     inspectKeyFiles(context.env, config, add);
     const endpoints = inspectEndpoints(flags, context.env, config, emulator, add);
     const workspace = flags.workspace ?? workspaceSetting(config, context.env);
+    const proxies = endpoints === undefined ? undefined : inspectProxies(endpoints.endpoints, flags.proxy, context.env, add);
     const target: Target | undefined =
-      key !== undefined && endpoints !== undefined
-        ? { key, endpoints: endpoints.endpoints, regionDefaults: endpoints.regionDefaults, workspace }
+      key !== undefined && endpoints !== undefined && proxies !== undefined
+        ? {
+            key,
+            endpoints: endpoints.endpoints,
+            regionDefaults: endpoints.regionDefaults,
+            workspace,
+            webSocketProxy: proxies.webSocket !== undefined ? await webSocketProxy(proxies.webSocket) : undefined,
+            fetch: proxies.http !== undefined ? await proxyFetch(proxies.http) : undefined,
+          }
         : undefined;
     const missing = key === undefined ? 'an API key' : 'valid endpoints';
     const handshakeCheck = target
@@ -264,6 +277,26 @@ function inspectEndpoints(
   return { endpoints, regionDefaults: wsSource === undefined && httpSource === undefined };
 }
 
+/** The proxies the checks below go through: from --proxy or the environment, never for this machine. */
+function inspectProxies(endpoints: Endpoints, flag: string | undefined, env: NodeJS.ProcessEnv, add: Add): ProxyRoutes | undefined {
+  let proxies: ProxyRoutes;
+  try {
+    proxies = resolveProxies(endpoints, flag, env);
+  } catch (err) {
+    if (!(err instanceof UsageError)) throw err;
+    add('proxy', 'setup', { status: 'fail', detail: err.message, fix: err.hint ?? 'fix --proxy or HTTPS_PROXY/HTTP_PROXY' });
+    return undefined;
+  }
+  const source = flag !== undefined && flag !== '' ? '--proxy' : 'the environment';
+  const via = (proxy: URL | undefined): string => (proxy === undefined ? 'direct' : `via ${describeProxy(proxy)} (from ${source})`);
+  if (proxies.webSocket === undefined && proxies.http === undefined) {
+    add('proxy', 'setup', { status: 'skip', detail: 'none: direct connections' });
+  } else {
+    add('proxy', 'setup', { status: 'ok', detail: `WebSocket ${via(proxies.webSocket)}; HTTP API ${via(proxies.http)}` });
+  }
+  return proxies;
+}
+
 /** A WebSocket handshake with the key (and workspace), closed at once: no run-task is sent, so nothing is billed. */
 async function checkHandshake(target: Target, timeoutMs: number, context: CommandContext): Promise<CategorisedVerdict> {
   const url = safeHost(target.endpoints.websocketUrl);
@@ -276,6 +309,7 @@ async function checkHandshake(target: Target, timeoutMs: number, context: Comman
       workspace: target.workspace,
       connectTimeoutMs: timeoutMs,
       signal: context.signal,
+      proxy: target.webSocketProxy,
     });
     const ms = Math.round(performance.now() - started);
     connection.close();
@@ -311,7 +345,7 @@ async function checkHttpApi(
   let answered = false;
   const timedFetch: typeof fetch = async (input, init) => {
     const sentAt = Date.now();
-    const response = await fetch(input, init);
+    const response = await (target.fetch ?? fetch)(input, init);
     answered = true;
     skewMs = clockSkewMs(response.headers.get('date'), sentAt, Date.now());
     return response;

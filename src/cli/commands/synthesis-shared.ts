@@ -208,6 +208,7 @@ export function makeRunner(connection: ServiceConnection, flags: SynthesisFlags,
     apiKey: connection.apiKey,
     userAgent: connection.userAgent,
     workspace: connection.workspace,
+    proxy: connection.webSocketProxy,
     timeouts: flags.timeout !== undefined ? { firstAudioMs: flags.timeout, stallMs: flags.timeout } : undefined,
     log: (line) => output.debug(line),
   });
