@@ -48,7 +48,7 @@ function addSynthesisOptions(cmd: Command): Command {
     .option('--max-cue-chars <n>', 'longest subtitle cue (default 42 Latin / 20 CJK characters)', parseInteger)
     .option('--words-per-cue <n>', 'karaoke-style cues of N words', parseInteger)
     .option('--karaoke', 'per-word timing tags inside cues (.vtt, .lrc)')
-    .option('--play', 'play the audio as it arrives (ffplay, mpv, paplay or aplay)')
+    .option('--play', 'play the audio as it arrives (ffplay, mpv, paplay or aplay); with -o FILE, keep it too')
     .option('--player <command>', 'play through this command, which reads audio on stdin (no shell)')
     .option('--retries <n>', 'retries of a task after throttling, server or network errors', parseCount, 2)
     .option('--timeout <seconds>', 'give up when the service sends nothing for this long', parseSeconds);

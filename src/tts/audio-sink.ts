@@ -217,3 +217,60 @@ export function outputError(err: unknown, where: string): Error {
     hint: code === 'ENOSPC' || code === 'EDQUOT' ? 'free some space or write elsewhere; nothing was left under the requested name' : undefined,
   });
 }
+
+/**
+ * Writes to a file and a second, forward-only output (a player) at once. The file decides whether a retry can take
+ * bytes back; after a rewind the second output is given only what lies beyond what it already had, so a listener
+ * never hears the retried part twice. When the second output's reader goes away (the player was closed), the file
+ * is still written to the end.
+ */
+export class TeeSink implements AudioSink {
+  /** Where the next write lands in the file (moves back on rewind). */
+  #position = 0;
+  /** Bytes the second output has been given; never taken back. */
+  #forwarded = 0;
+  #secondGone = false;
+
+  constructor(
+    readonly file: AudioSink,
+    readonly second: AudioSink,
+  ) {}
+
+  get bytesWritten(): number {
+    return this.file.bytesWritten;
+  }
+
+  get canRewind(): boolean {
+    return this.file.canRewind;
+  }
+
+  async write(data: Buffer): Promise<void> {
+    await this.file.write(data);
+    const start = this.#position;
+    this.#position += data.length;
+    if (this.#secondGone || this.#position <= this.#forwarded) return;
+    const fresh = this.#forwarded > start ? data.subarray(this.#forwarded - start) : data;
+    this.#forwarded = this.#position;
+    try {
+      await this.second.write(fresh);
+    } catch (err) {
+      if (!(err instanceof ReaderGoneError)) throw err;
+      this.#secondGone = true;
+    }
+  }
+
+  async rewind(offset: number): Promise<void> {
+    await this.file.rewind(offset);
+    this.#position = offset;
+  }
+
+  /** Completes the file first (it is in place as soon as the audio is), then waits for the second output. */
+  async commit(): Promise<void> {
+    await this.file.commit();
+    await this.second.commit();
+  }
+
+  async abort(): Promise<void> {
+    await Promise.all([this.file.abort(), this.second.abort()]);
+  }
+}

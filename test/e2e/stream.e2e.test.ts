@@ -270,6 +270,36 @@ describe('--play', () => {
     expect(r.code).toBe(0);
   });
 
+  it('say --play -o FILE plays and keeps: the player and the file get the same audio', async () => {
+    const { env } = await start();
+    const bin = installPlayer('mpv');
+    const out = join(fx.dir, 'played.mp3');
+    const r = await runCli(['say', 'Play and keep.', '--play', '-o', 'kept.mp3'], { env: { ...env, PATH: `${bin}:${env['PATH']}`, PLAYER_OUT: out }, cwd: fx.dir });
+    expect(r.stderr).toMatch(/^wrote kept.mp3/);
+    expect(r.code).toBe(0);
+    expect(readFileSync(out).equals(readFileSync(join(fx.dir, 'kept.mp3')))).toBe(true);
+  });
+
+  it('stream --play -o FILE keeps writing the file after the user closes the player', async () => {
+    const { env } = await start({ faults: { frameDelayMs: 5 } });
+    const bin = installPlayer('mpv');
+    const text = 'A sentence. '.repeat(20);
+    const r = await runCli(['stream', '--play', '-o', 'kept.wav'], { env: { ...env, PATH: `${bin}:${env['PATH']}`, PLAYER_EXIT: '1' }, cwd: fx.dir, stdin: text });
+    expect(r.code).toBe(0);
+    const reference = await runCli(['say', text, '-o', 'ref.wav'], { env, cwd: fx.dir });
+    expect(reference.code).toBe(0);
+    expect(readFileSync(join(fx.dir, 'kept.wav')).length).toBe(readFileSync(join(fx.dir, 'ref.wav')).length);
+  });
+
+  it('refuses --play with -o - (stdout)', async () => {
+    const { env, emulator } = await start();
+    const bin = installPlayer('mpv');
+    const r = await runCli(['say', 'Hi.', '--play', '-o', '-'], { env: { ...env, PATH: `${bin}:${env['PATH']}` }, cwd: fx.dir });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('--play and -o - (stdout) cannot go together');
+    expect(emulator.connections()).toBe(0);
+  });
+
   it('a missing player is an error before anything is sent', async () => {
     const { env, emulator } = await start();
     const r = await runCli(['stream', '--play'], { env: { ...env, PATH: join(fx.dir, 'empty') }, cwd: fx.dir, stdin: 'Hi.' });

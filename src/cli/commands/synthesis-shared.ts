@@ -10,7 +10,7 @@ import type { HotFix } from '../../protocol/messages.js';
 import { DEFAULT_VOICE, type Region } from '../../protocol/models.js';
 import { Config, synthesisDefaults } from '../../config-file.js';
 import { loadDotEnvFile } from '../../config.js';
-import { FileSink, StreamSink, type AudioSink } from '../../tts/audio-sink.js';
+import { FileSink, StreamSink, TeeSink, type AudioSink } from '../../tts/audio-sink.js';
 import { defaultSampleRate, parseHotFix, pickTuning, type BuiltRequest, type SynthesisOptions, type Tuning } from '../../tts/request.js';
 import { TaskRunner } from '../../tts/task-runner.js';
 import type { SynthesisSummary } from '../../tts/synthesize.js';
@@ -90,7 +90,7 @@ export function resolveVoice(model: string, voice: string | undefined): string {
 
 /** Where audio goes. */
 export type Destination =
-  | { kind: 'file'; path: string; format: AudioFormat }
+  | { kind: 'file'; path: string; format: AudioFormat; /** --play -o FILE: also played as it arrives. */ player?: PlayerCommand }
   | { kind: 'stdout'; format: AudioFormat }
   | { kind: 'player'; format: AudioFormat; player: PlayerCommand };
 
@@ -138,7 +138,13 @@ export function planOutput(output: string | undefined, format: string | undefine
  */
 export function planDestination(flags: SynthesisFlags, context: CommandContext): Destination {
   if (flags.play || flags.player !== undefined) {
-    if (flags.output !== undefined) throw new UsageError('choose one of --play and -o', { hint: 'play now, or write a file and play it afterwards' });
+    if (flags.output === '-') throw new UsageError('--play and -o - (stdout) cannot go together', { hint: 'play, or write to stdout; -o FILE with --play does both' });
+    if (flags.output !== undefined) {
+      // Play and keep: the file is written as usual, and the player gets the same audio as it arrives.
+      const plan = planOutput(flags.output, flags.format, false, false);
+      const player = resolvePlayer(plan.format, flags.sampleRate ?? defaultSampleRate(plan.format), flags.player, context.env);
+      return { kind: 'file', path: plan.path as string, format: plan.format, player };
+    }
     if (flags.format !== undefined && !isAudioFormat(flags.format)) throw new UsageError(`--format ${flags.format} is not one of pcm, wav, mp3, opus`);
     const format: AudioFormat = (flags.format as AudioFormat | undefined) ?? 'mp3';
     const player = resolvePlayer(format, flags.sampleRate ?? defaultSampleRate(format), flags.player, context.env);
@@ -151,8 +157,10 @@ export function planDestination(flags: SynthesisFlags, context: CommandContext):
 /** Opens the sink for a destination. */
 export async function openSink(destination: Destination, context: CommandContext): Promise<AudioSink> {
   switch (destination.kind) {
-    case 'file':
-      return FileSink.create(destination.path, { wav: destination.format === 'wav', failAfterBytes: diskFullSeam(context.env) });
+    case 'file': {
+      const file = await FileSink.create(destination.path, { wav: destination.format === 'wav', failAfterBytes: diskFullSeam(context.env) });
+      return destination.player === undefined ? file : new TeeSink(file, new PlayerSink(destination.player, context.env));
+    }
     case 'stdout':
       return new StreamSink(context.stdout);
     case 'player':
@@ -235,8 +243,9 @@ export async function completeOutput(
   recorder: SubtitleRecorder | undefined,
 ): Promise<CompletedOutput> {
   await sink.commit();
-  if (sink instanceof PlayerSink) {
-    const outcome = await sink.outcome();
+  const player = sink instanceof PlayerSink ? sink : sink instanceof TeeSink && sink.second instanceof PlayerSink ? sink.second : undefined;
+  if (player !== undefined) {
+    const outcome = await player.outcome();
     if (outcome.code !== 0 && outcome.code !== null) {
       output.warn(`the player exited with code ${outcome.code}${outcome.stderr ? `: ${outcome.stderr.split('\n').slice(-3).join(' / ')}` : ''}`);
     }
