@@ -38,8 +38,14 @@ export interface StreamInputSummary {
   interrupted: boolean;
 }
 
+/** Counted characters waiting for a task above which stdin is no longer read (about half a task's limit). */
+export const PENDING_HIGH_CHARS = 100_000;
+/** Counted characters waiting below which reading resumes. */
+export const PENDING_LOW_CHARS = 50_000;
+
 /**
- * Reads `stdin` until it ends or `stop` fires, feeding `feeder`; ends the feeder in every case.
+ * Reads `stdin` until it ends or `stop` fires, feeding `feeder`; ends the feeder in every case. Reading pauses
+ * while more than PENDING_HIGH_CHARS wait to be sent, so a fast producer cannot fill memory.
  * @throws UsageError on invalid UTF-8, NUL bytes, SSML input, or input without any text.
  */
 export function readStreamInput(stdin: Readable, feeder: TaskFeeder, options: StreamInputOptions, stop: AbortSignal): Promise<StreamInputSummary> {
@@ -163,6 +169,17 @@ export function readStreamInput(stdin: Readable, feeder: TaskFeeder, options: St
       clearTimeout(flushTimer);
       if (chunker.pending !== '') flushTimer = setTimeout(onQuiet, options.flushMs);
       clearTimeout(idleTimer);
+      if (feeder.pendingChars >= PENDING_HIGH_CHARS) {
+        // Text arrives faster than it is spoken (a file piped in): stop reading until the tasks have taken most of
+        // it, so memory does not grow with the input. This is not a quiet input: no idle timer meanwhile.
+        stdin.pause();
+        void feeder.whenBelow(PENDING_LOW_CHARS).then(() => {
+          if (finished) return;
+          idleTimer = setTimeout(onIdle, options.idleMs);
+          stdin.resume();
+        });
+        return;
+      }
       idleTimer = setTimeout(onIdle, options.idleMs);
     };
     const onEnd = (): void => finish();

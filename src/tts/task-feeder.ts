@@ -1,22 +1,43 @@
 /**
  * Groups streaming text fragments into tasks: a task begins with the first fragment after the previous task was
  * ended (input went idle, or the per-task limit was reached) and ends when `endTask` or `end` is called. Consumers
- * iterate tasks, and each task's fragments, as they arrive.
+ * iterate tasks, and each task's fragments, as they arrive. It also counts the text pushed but not yet taken by the
+ * consumer (`pendingChars`), so a fast producer can wait (`whenBelow`) instead of piling text up in memory while an
+ * earlier task is still being spoken.
  */
 import { countCharacters } from '../protocol/counting.js';
 import { MAX_TASK_CHARS } from '../protocol/limits.js';
 import { AsyncQueue } from './async-queue.js';
 
+/** A fragment and its counted characters. */
+interface Fragment {
+  text: string;
+  count: number;
+}
+
 /** Streaming text → a sequence of tasks, each a sequence of fragments. */
 export class TaskFeeder implements AsyncIterable<AsyncIterable<string>> {
-  readonly #tasks = new AsyncQueue<AsyncQueue<string>>();
+  readonly #tasks = new AsyncQueue<AsyncIterable<string>>();
   readonly #maxTaskChars: number;
-  #current: AsyncQueue<string> | undefined;
+  #current: AsyncQueue<Fragment> | undefined;
   #currentChars = 0;
+  #pending = 0;
+  #waiters: Array<{ below: number; resolve: () => void }> = [];
 
   /** @param maxTaskChars counted characters after which a new task begins. @default MAX_TASK_CHARS */
   constructor(maxTaskChars: number = MAX_TASK_CHARS) {
     this.#maxTaskChars = maxTaskChars;
+  }
+
+  /** Counted characters pushed and not yet taken by the consumer. */
+  get pendingChars(): number {
+    return this.#pending;
+  }
+
+  /** Resolves once fewer than `chars` counted characters are pending, or the input ended. */
+  whenBelow(chars: number): Promise<void> {
+    if (this.#pending < chars || this.#tasks.closed) return Promise.resolve();
+    return new Promise((resolve) => this.#waiters.push({ below: chars, resolve }));
   }
 
   /** Whether the current task has received text (and so would be ended by `endTask`). */
@@ -30,9 +51,9 @@ export class TaskFeeder implements AsyncIterable<AsyncIterable<string>> {
    */
   prime(): void {
     if (this.#current || this.#tasks.closed) return;
-    this.#current = new AsyncQueue<string>();
+    this.#current = new AsyncQueue<Fragment>();
     this.#currentChars = 0;
-    this.#tasks.push(this.#current);
+    this.#tasks.push(this.#consumed(this.#current));
   }
 
   /** Adds a fragment to the current task, beginning a task if none is open or the current one is full. */
@@ -41,8 +62,9 @@ export class TaskFeeder implements AsyncIterable<AsyncIterable<string>> {
     const count = countCharacters(fragment);
     if (this.#current && this.#currentChars + count > this.#maxTaskChars) this.endTask();
     this.prime();
-    this.#current?.push(fragment);
+    this.#current?.push({ text: fragment, count });
     this.#currentChars += count;
+    this.#pending += count;
   }
 
   /** Ends the current task (its finish-task goes out once its fragments are sent). */
@@ -55,6 +77,30 @@ export class TaskFeeder implements AsyncIterable<AsyncIterable<string>> {
   end(): void {
     this.endTask();
     this.#tasks.close();
+    this.#release(Infinity);
+  }
+
+  /** A task's fragments as the consumer takes them, each taken one no longer pending. */
+  #consumed(queue: AsyncQueue<Fragment>): AsyncIterable<string> {
+    return {
+      [Symbol.asyncIterator]: () => ({
+        next: async (): Promise<IteratorResult<string>> => {
+          const r = await queue.next();
+          if (r.done) return { value: undefined, done: true };
+          this.#pending -= r.value.count;
+          this.#release(this.#pending);
+          return { value: r.value.text, done: false };
+        },
+      }),
+    };
+  }
+
+  /** Wakes the waiters whose bound `pending` is below. */
+  #release(pending: number): void {
+    const ready = pending === Infinity ? this.#waiters : this.#waiters.filter((w) => pending < w.below);
+    if (ready.length === 0) return;
+    this.#waiters = pending === Infinity ? [] : this.#waiters.filter((w) => !(pending < w.below));
+    for (const w of ready) w.resolve();
   }
 
   [Symbol.asyncIterator](): AsyncIterator<AsyncIterable<string>> {

@@ -13,6 +13,35 @@ async function collect(feeder: TaskFeeder): Promise<string[][]> {
   return tasks;
 }
 
+describe('TaskFeeder: pending text', () => {
+  it('counts what was pushed and not yet taken, and wakes a waiter once it falls below the bound', async () => {
+    const feeder = new TaskFeeder();
+    feeder.push('aaaa');
+    feeder.push('中中'); // 4 counted
+    expect(feeder.pendingChars).toBe(8);
+    let woke = false;
+    const waiting = feeder.whenBelow(5).then(() => {
+      woke = true;
+    });
+    const tasks = feeder[Symbol.asyncIterator]();
+    const task = (await tasks.next()).value as AsyncIterable<string>;
+    const fragments = task[Symbol.asyncIterator]();
+    expect((await fragments.next()).value).toBe('aaaa');
+    await waiting;
+    expect(woke).toBe(true);
+    expect(feeder.pendingChars).toBe(4);
+    await expect(feeder.whenBelow(5)).resolves.toBeUndefined();
+  });
+
+  it('releases every waiter when the input ends', async () => {
+    const feeder = new TaskFeeder();
+    feeder.push('x'.repeat(100));
+    const waiting = feeder.whenBelow(10);
+    feeder.end();
+    await expect(waiting).resolves.toBeUndefined();
+  });
+});
+
 describe('TaskFeeder', () => {
   it('groups fragments into tasks at endTask, and starts a task only when text arrives', async () => {
     const feeder = new TaskFeeder();
