@@ -56,11 +56,15 @@ export class TaskFeeder implements AsyncIterable<AsyncIterable<string>> {
     this.#tasks.push(this.#consumed(this.#current));
   }
 
-  /** Adds a fragment to the current task, beginning a task if none is open or the current one is full. */
+  /**
+   * Adds a fragment to the current task, beginning a task if none is open or the current one is full. Whitespace
+   * alone never begins a task (a newline after an idle pause would otherwise be a task, billed, with nothing to say).
+   */
   push(fragment: string): void {
     if (fragment === '' || this.#tasks.closed) return;
     const count = countCharacters(fragment);
     if (this.#current && this.#currentChars + count > this.#maxTaskChars) this.endTask();
+    if (this.#current === undefined && fragment.trim() === '') return;
     this.prime();
     this.#current?.push({ text: fragment, count });
     this.#currentChars += count;

@@ -56,6 +56,18 @@ describe('TaskFeeder', () => {
     expect(await result).toEqual([['a', 'b'], ['c']]);
   });
 
+  it('never begins a task with whitespace alone, but keeps whitespace inside a task', async () => {
+    const feeder = new TaskFeeder();
+    const result = collect(feeder);
+    feeder.push('\n\n'); // before any task
+    feeder.push('Hello.');
+    feeder.push(' \n');
+    feeder.endTask(); // an idle pause
+    feeder.push('\n  \n'); // trailing newlines after it: no task
+    feeder.end();
+    expect(await result).toEqual([['Hello.', ' \n']]);
+  });
+
   it('rolls over to a new task before the per-task limit', async () => {
     const feeder = new TaskFeeder(10);
     const result = collect(feeder);
