@@ -3,7 +3,8 @@
  * failure; WAV sizes fixed before the rename), or a stream such as stdout written as each frame arrives with
  * backpressure honoured.
  */
-import { open, rename, unlink, type FileHandle } from 'node:fs/promises';
+import { createWriteStream, type WriteStream } from 'node:fs';
+import { open, realpath, rename, stat, unlink, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { Writable } from 'node:stream';
@@ -126,6 +127,76 @@ export class FileSink implements AudioSink {
     await handle?.close().catch(() => undefined);
     await unlink(this.tempPath).catch(() => undefined);
     releaseTempFile(this.tempPath);
+  }
+}
+
+/**
+ * The sink for an output path, decided by what is there now:
+ * - nothing, or a regular file: a FileSink (written atomically; through a symbolic link, the file it points to is
+ *   replaced, not the link);
+ * - a named pipe, a device or a socket (`-o /dev/stdout`, `mkfifo`): written directly, as a stream, since renaming a
+ *   file over it would destroy it;
+ * - a folder: a usage error, before anything is sent.
+ */
+export async function openOutputFile(path: string, options: { wav: boolean; failAfterBytes?: number | undefined }): Promise<AudioSink> {
+  let kind: 'none' | 'file' | 'folder' | 'special';
+  try {
+    const info = await stat(path);
+    kind = info.isFile() ? 'file' : info.isDirectory() ? 'folder' : 'special';
+  } catch {
+    kind = 'none';
+  }
+  if (kind === 'folder') {
+    throw new UsageError(`cannot write ${path}: it is a folder`, { code: 'OUTPUT', hint: 'name a file, e.g. -o ' + join(path, 'out.mp3') });
+  }
+  if (kind === 'special') return DeviceSink.open(path);
+  const target = kind === 'file' ? await realpath(path).catch(() => path) : path;
+  return FileSink.create(target, options);
+}
+
+/** A named pipe or a device written directly (no temporary file, no rename): see openOutputFile. */
+export class DeviceSink implements AudioSink {
+  readonly #stream: WriteStream;
+  readonly #inner: StreamSink;
+
+  private constructor(stream: WriteStream) {
+    this.#stream = stream;
+    this.#inner = new StreamSink(stream);
+  }
+
+  static async open(path: string): Promise<DeviceSink> {
+    const stream = createWriteStream(path, { flags: 'w' });
+    await new Promise<void>((resolve, reject) => {
+      stream.once('open', () => resolve());
+      stream.once('error', (err) => reject(new UsageError(`cannot write ${path}: ${err.message}`, { code: 'OUTPUT', cause: err })));
+    });
+    return new DeviceSink(stream);
+  }
+
+  get bytesWritten(): number {
+    return this.#inner.bytesWritten;
+  }
+
+  get canRewind(): boolean {
+    return false;
+  }
+
+  write(data: Buffer): Promise<void> {
+    return this.#inner.write(data);
+  }
+
+  rewind(): Promise<void> {
+    return Promise.reject(new Error('a pipe or device cannot be rewound'));
+  }
+
+  /** Flushes and closes the pipe or device. */
+  async commit(): Promise<void> {
+    await this.#inner.commit();
+    await new Promise<void>((resolve) => this.#stream.end(() => resolve()));
+  }
+
+  async abort(): Promise<void> {
+    this.#stream.destroy();
   }
 }
 

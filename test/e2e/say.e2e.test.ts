@@ -2,7 +2,8 @@
  * `cosy say` end to end: the built binary against the emulator, asserting stdout bytes, stderr text, exit codes,
  * what reached the service, and that no partial file is ever left under the requested name.
  */
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { createReadStream, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseBuffer } from 'music-metadata';
@@ -90,6 +91,33 @@ describe('cosy say: parameters reach the service', () => {
     expect(task?.headers.authorizationScheme).toBe('Bearer');
     expect(task?.headers.workspace).toBe('ws-123');
     expect(task?.headers.userAgent).toMatch(/^cosy\/\d+\.\d+\.\d+; node\/\d+\.\d+\.\d+; platform\/\S+; processor\/\S+$/);
+  });
+
+  it('writes into a named pipe directly (it stays a pipe), through a symbolic link (it stays a link), and refuses a folder before sending', async () => {
+    const { env, emulator } = await start();
+    const fifo = join(fx.dir, 'pipe.mp3');
+    execFileSync('mkfifo', [fifo]);
+    const reader = new Promise<Buffer>((resolve) => {
+      const chunks: Buffer[] = [];
+      createReadStream(fifo).on('data', (c) => chunks.push(Buffer.from(c))).on('end', () => resolve(Buffer.concat(chunks)));
+    });
+    const piped = await runCli(['say', 'Into a pipe.', '-o', 'pipe.mp3'], { env, cwd: fx.dir });
+    expect(piped.code).toBe(0);
+    expect((await reader).length).toBe(emulator.tasks[0]?.audioBytes);
+    expect(lstatSync(fifo).isFIFO()).toBe(true);
+
+    writeFileSync(join(fx.dir, 'real.mp3'), 'old');
+    symlinkSync('real.mp3', join(fx.dir, 'link.mp3'));
+    const linked = await runCli(['say', 'Through a link.', '-o', 'link.mp3'], { env, cwd: fx.dir });
+    expect(linked.code).toBe(0);
+    expect(lstatSync(join(fx.dir, 'link.mp3')).isSymbolicLink()).toBe(true);
+    expect(readFileSync(join(fx.dir, 'real.mp3')).length).toBe(emulator.tasks[1]?.audioBytes);
+
+    mkdirSync(join(fx.dir, 'folder.mp3'));
+    const folder = await runCli(['say', 'Into a folder.', '-o', 'folder.mp3'], { env, cwd: fx.dir });
+    expect(folder.code).toBe(2);
+    expect(folder.stderr).toContain('cannot write folder.mp3: it is a folder');
+    expect(emulator.tasks).toHaveLength(2);
   });
 
   it('takes -t/--text for the text, -v for the voice, and rate and pitch as changes in percent (edge-tts style)', async () => {

@@ -10,7 +10,7 @@ import type { HotFix } from '../../protocol/messages.js';
 import { DEFAULT_VOICE, type Region } from '../../protocol/models.js';
 import { Config, synthesisDefaults } from '../../config-file.js';
 import { loadDotEnvFile } from '../../config.js';
-import { FileSink, StreamSink, TeeSink, type AudioSink } from '../../tts/audio-sink.js';
+import { DeviceSink, openOutputFile, StreamSink, TeeSink, type AudioSink } from '../../tts/audio-sink.js';
 import { defaultSampleRate, parseHotFix, pickTuning, type BuiltRequest, type SynthesisOptions, type Tuning } from '../../tts/request.js';
 import { TaskRunner } from '../../tts/task-runner.js';
 import type { SynthesisSummary } from '../../tts/synthesize.js';
@@ -158,7 +158,7 @@ export function planDestination(flags: SynthesisFlags, context: CommandContext):
 export async function openSink(destination: Destination, context: CommandContext): Promise<AudioSink> {
   switch (destination.kind) {
     case 'file': {
-      const file = await FileSink.create(destination.path, { wav: destination.format === 'wav', failAfterBytes: diskFullSeam(context.env) });
+      const file = await openOutputFile(destination.path, { wav: destination.format === 'wav', failAfterBytes: diskFullSeam(context.env) });
       return destination.player === undefined ? file : new TeeSink(file, new PlayerSink(destination.player, context.env));
     }
     case 'stdout':
@@ -251,7 +251,9 @@ export async function completeOutput(
     }
   }
   const path = destination.kind === 'file' ? destination.path : undefined;
-  const durationMs = path !== undefined ? await audioDurationMs(path, destination.format, sampleRate) : undefined;
+  // A pipe or device (-o /dev/stdout, a FIFO) cannot be read back for its duration.
+  const device = sink instanceof DeviceSink || (sink instanceof TeeSink && sink.file instanceof DeviceSink);
+  const durationMs = path !== undefined && !device ? await audioDurationMs(path, destination.format, sampleRate) : undefined;
   const doc = recorder ? await recorder.write(durationMs) : undefined;
   if (recorder && doc) output.debug(`wrote ${recorder.path} (${doc.sentences.length} sentences)`);
   return { path, durationMs, subtitles: recorder && doc ? { path: recorder.path, doc } : undefined };
