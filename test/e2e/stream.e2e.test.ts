@@ -144,6 +144,30 @@ describe('cosy stream', () => {
     wavDataOk(join(fx.dir, 'part.wav'));
   });
 
+  it('with --json, the first Ctrl-C prints one document (the summary, interrupted) and exits 130', async () => {
+    const { env } = await start();
+    const r = await runCli(['stream', '-o', 'part.mp3', '--json'], {
+      env,
+      cwd: fx.dir,
+      onSpawn: (child) => {
+        child.stdin?.write('Read before the interrupt. ');
+        setTimeout(() => child.kill('SIGINT'), 700);
+      },
+    });
+    expect(r.code).toBe(130);
+    const lines = r.stdout.toString().trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(JSON.parse(lines[0] ?? '')).toMatchObject({ ok: true, file: 'part.mp3', interrupted: true });
+  });
+
+  it('refuses subtitles written to the audio file itself', async () => {
+    const { env, emulator } = await start();
+    const r = await runCli(['stream', '-o', 'same.json', '--format', 'mp3', '--subtitles', 'same.json'], { env, cwd: fx.dir, stdin: 'Hi.' });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('--subtitles same.json is the audio file too (-o same.json)');
+    expect(emulator.connections()).toBe(0);
+  });
+
   it('two signals a moment apart (one keypress seen twice, e.g. via timeout) count as one Ctrl-C', async () => {
     const { env, emulator } = await start();
     const r = await runCli(['stream', '-o', 'once.wav'], {
@@ -289,6 +313,21 @@ describe('--play', () => {
     const reference = await runCli(['say', text, '-o', 'ref.wav'], { env, cwd: fx.dir });
     expect(reference.code).toBe(0);
     expect(readFileSync(join(fx.dir, 'kept.wav')).length).toBe(readFileSync(join(fx.dir, 'ref.wav')).length);
+  });
+
+  it('a player that fails is an error (exit 2) naming its exit code; one closed early with --json prints one document', async () => {
+    const { env } = await start({ faults: { frameDelayMs: 5 } });
+    const failed = await runCli(['say', 'Nobody hears this.', '--player', "sh -c 'echo no device >&2; exit 3'", '--json'], { env, cwd: fx.dir });
+    expect(failed.code).toBe(2);
+    expect(JSON.parse(failed.stdout.toString())).toMatchObject({ ok: false, error: { code: 'PLAYER', message: 'the player exited with code 3 before the audio ended: no device' } });
+    const bin = installPlayer('mpv');
+    const closed = await runCli(['stream', '--play', '--json'], {
+      env: { ...env, PATH: `${bin}:${env['PATH']}`, PLAYER_EXIT: '1' },
+      cwd: fx.dir,
+      stdin: 'A sentence. '.repeat(30),
+    });
+    expect(closed.code).toBe(0);
+    expect(closed.stdout.toString().trim().split('\n').map((l) => JSON.parse(l) as unknown)).toEqual([{ ok: true, player_closed_early: true }]);
   });
 
   it('refuses --play with -o - (stdout)', async () => {

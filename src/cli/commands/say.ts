@@ -17,7 +17,9 @@ import { connectionFor, type ConnectionFlags } from '../connect.js';
 import { resolveRegion } from '../../config.js';
 import {
   applyConfigDefaults,
+  checkSubtitlePath,
   completeOutput,
+  readerGone,
   loadHotFix,
   makeRunner,
   openSink,
@@ -62,6 +64,7 @@ export async function runSay(words: string[], raw: Record<string, unknown>, cont
 
   const voice = resolveVoice(options.model, options.voice);
   const subtitles = planSubtitles(options, options.model, voice);
+  checkSubtitlePath(destination, subtitles, context.cwd);
   if (ssml) {
     // Checked before connecting: invalid SSML costs nothing and needs no key. Loaded only for SSML (the XML
     // parser is a noticeable part of memory and start-up).
@@ -141,8 +144,8 @@ export async function runSay(words: string[], raw: Record<string, unknown>, cont
   } catch (err) {
     spinner?.stop();
     await sink?.abort();
-    if (err instanceof ReaderGoneError || (err as { cause?: unknown }).cause instanceof ReaderGoneError) {
-      output.debug('the reader closed stdout; stopping');
+    if (sink !== undefined && (err instanceof ReaderGoneError || (err as { cause?: unknown }).cause instanceof ReaderGoneError)) {
+      await readerGone(output, sink);
       return;
     }
     throw err;

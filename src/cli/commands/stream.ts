@@ -3,7 +3,7 @@
  * input; silences longer than the idle budget and the per-task limit roll over to a new task on the same
  * connection, and the audio of all tasks forms one continuous stream or file.
  */
-import { AuthError, InterruptedError } from '../../errors.js';
+import { AuthError, ExitCode, InterruptedError, ReportedError } from '../../errors.js';
 import { ReaderGoneError, type AudioSink } from '../../tts/audio-sink.js';
 import { buildRequest } from '../../tts/request.js';
 import { synthesize } from '../../tts/synthesize.js';
@@ -16,7 +16,9 @@ import { planSubtitles, SubtitleRecorder, type SubtitleFlags } from '../../subti
 import { DEFAULT_FLUSH_MS, DEFAULT_IDLE_MS, readStreamInput, type StreamInputSummary } from '../stream-input.js';
 import {
   applyConfigDefaults,
+  checkSubtitlePath,
   completeOutput,
+  readerGone,
   loadHotFix,
   makeRunner,
   openSink,
@@ -43,6 +45,7 @@ export async function runStream(raw: Record<string, unknown>, context: CommandCo
   const destination = planDestination(options, context);
   const voice = resolveVoice(options.model, options.voice);
   const subtitles = planSubtitles(options, options.model, voice);
+  checkSubtitlePath(destination, subtitles, context.cwd);
   const hotFix = await loadHotFix(options.pronounce);
   const request = buildRequest(
     synthesisOptionsFrom(options, {
@@ -140,17 +143,19 @@ export async function runStream(raw: Record<string, unknown>, context: CommandCo
       extra: { tasks: summary.taskIds.length, input_bytes: input.bytes, interrupted: input.interrupted },
     });
     const path = completed.path;
+    // --json: the summary above ("interrupted": true) is the one document on stdout; only the exit code says more.
+    if (input.interrupted && output.json) throw new ReportedError('interrupted', ExitCode.Interrupted);
     if (input.interrupted) {
       throw new InterruptedError(
         `interrupted: stopped reading stdin${path !== undefined ? `; ${path} holds the complete audio of the text read so far` : ''}`,
       );
     }
   } catch (err) {
-    if (err instanceof InterruptedError && !context.signal.aborted) throw err;
+    if ((err instanceof InterruptedError || err instanceof ReportedError) && !context.signal.aborted) throw err;
     await sink.abort();
     const reason = readAbort.signal.aborted ? readAbort.signal.reason : undefined;
     if (err instanceof ReaderGoneError || (err as { cause?: unknown }).cause instanceof ReaderGoneError) {
-      output.debug('the reader of the audio went away; stopping');
+      await readerGone(output, sink);
       return;
     }
     throw reason ?? err;

@@ -2,6 +2,7 @@
  * What `say` and `stream` share: output settings, the voice default, the run-task options from flags, where the
  * audio goes (file, stdout or a player — decided before connecting), and the runner.
  */
+import { resolve } from 'node:path';
 import { readFile } from 'node:fs/promises';
 import { formatFromExtension } from '../../audio/extensions.js';
 import { UsageError } from '../../errors.js';
@@ -154,6 +155,45 @@ export function planDestination(flags: SynthesisFlags, context: CommandContext):
   return plan.path !== undefined ? { kind: 'file', path: plan.path, format: plan.format } : { kind: 'stdout', format: plan.format };
 }
 
+/** The player a sink feeds, if any (--play, alone or with -o FILE). */
+function playerOf(sink: AudioSink): PlayerSink | undefined {
+  if (sink instanceof PlayerSink) return sink;
+  return sink instanceof TeeSink && sink.second instanceof PlayerSink ? sink.second : undefined;
+}
+
+/**
+ * The reader of the audio went away before the end. For stdout (EPIPE) that is a normal end. For a player, it is
+ * a normal end when the player exited cleanly (the user closed it; with --json a one-line document says so), and a
+ * failure (exit 2) when it exited with an error, naming it and quoting what it printed.
+ */
+export async function readerGone(output: Output, sink: AudioSink): Promise<void> {
+  const player = playerOf(sink);
+  if (player === undefined) {
+    output.debug('the reader of the audio went away; stopping');
+    return;
+  }
+  const outcome = await player.outcome();
+  if (outcome.code !== 0 && outcome.code !== null) {
+    const said = outcome.stderr ? `: ${outcome.stderr.split('\n').slice(-3).join(' / ')}` : '';
+    throw new UsageError(`the player exited with code ${outcome.code} before the audio ended${said}`, {
+      code: 'PLAYER',
+      hint: 'check the player command (--player), or write a file with -o and play it afterwards',
+    });
+  }
+  output.debug('the player was closed before the audio ended; stopping');
+  if (output.json) output.result({ ok: true, player_closed_early: true });
+}
+
+/** Refuses subtitles written to the audio's own file (one would overwrite the other). */
+export function checkSubtitlePath(destination: Destination, subtitles: { path: string } | undefined, cwd: string): void {
+  if (subtitles === undefined || destination.kind !== 'file') return;
+  if (resolve(cwd, subtitles.path) === resolve(cwd, destination.path)) {
+    throw new UsageError(`--subtitles ${subtitles.path} is the audio file too (-o ${destination.path}): one would overwrite the other`, {
+      hint: 'name the subtitles differently, e.g. --subtitles out.srt',
+    });
+  }
+}
+
 /** Opens the sink for a destination. */
 export async function openSink(destination: Destination, context: CommandContext): Promise<AudioSink> {
   switch (destination.kind) {
@@ -243,7 +283,7 @@ export async function completeOutput(
   recorder: SubtitleRecorder | undefined,
 ): Promise<CompletedOutput> {
   await sink.commit();
-  const player = sink instanceof PlayerSink ? sink : sink instanceof TeeSink && sink.second instanceof PlayerSink ? sink.second : undefined;
+  const player = playerOf(sink);
   if (player !== undefined) {
     const outcome = await player.outcome();
     if (outcome.code !== 0 && outcome.code !== null) {
