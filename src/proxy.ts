@@ -20,6 +20,8 @@ export interface WebSocketProxy {
   agent: Agent;
   /** Scheme, host and port (describeProxy). */
   name: string;
+  /** Whether the proxy URL carries credentials. */
+  withCredentials: boolean;
 }
 
 /** How connections reach the service: a proxy per endpoint, or none. */
@@ -85,7 +87,7 @@ export function resolveProxies(
 /** The WebSocket side of `proxy`: an agent that tunnels through it (the proxy libraries load only when used). */
 export async function webSocketProxy(proxy: URL): Promise<WebSocketProxy> {
   const { proxyAgent } = await import('./proxy-agents.js');
-  return { agent: proxyAgent(proxy), name: describeProxy(proxy) };
+  return { agent: proxyAgent(proxy), name: describeProxy(proxy), withCredentials: proxy.username !== '' || proxy.password !== '' };
 }
 
 /** A fetch that goes through `proxy` (the proxy libraries load only when used). */

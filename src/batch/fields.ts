@@ -4,7 +4,7 @@
  */
 import { AUDIO_FORMATS, isAudioFormat, type AudioFormat } from '../protocol/limits.js';
 import type { SubtitleFormat } from '../subtitles/format.js';
-import { parseMultiplier } from '../text/multiplier.js';
+import { parseDecimal, parseMultiplier } from '../text/multiplier.js';
 import type { Tuning } from '../tts/request.js';
 
 /** A value as a manifest holds it: JSON scalars, or strings from CSV and plain text. */
@@ -90,7 +90,7 @@ function parseValue(name: string, kind: Kind, raw: RawValue): { value?: string |
     }
     case 'number':
     case 'integer': {
-      const n = typeof raw === 'number' ? raw : typeof raw === 'string' ? Number(raw.trim()) : Number.NaN;
+      const n = typeof raw === 'number' ? raw : typeof raw === 'string' ? (parseDecimal(raw) ?? Number.NaN) : Number.NaN;
       if (typeof raw === 'boolean' || !Number.isFinite(n)) return { error: `"${name}" must be a number, not ${JSON.stringify(raw)}` };
       if (kind === 'integer' && !Number.isInteger(n)) return { error: `"${name}" must be a whole number, not ${JSON.stringify(raw)}` };
       return { value: n };
@@ -98,7 +98,7 @@ function parseValue(name: string, kind: Kind, raw: RawValue): { value?: string |
     case 'multiplier': {
       const n = typeof raw === 'number' ? raw : typeof raw === 'string' ? parseMultiplier(raw) : undefined;
       if (n === undefined || !Number.isFinite(n)) {
-        return { error: `"${name}" must be a multiplier such as 1.1 or a change in percent such as "-10%", not ${JSON.stringify(raw)}` };
+        return { error: `"${name}" must be a multiplier such as 1.1 or a signed change in percent such as "-10%", not ${JSON.stringify(raw)}` };
       }
       return { value: n };
     }

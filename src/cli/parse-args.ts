@@ -3,12 +3,12 @@
  * InvalidArgumentError with a message that says what is allowed.
  */
 import { InvalidArgumentError } from 'commander';
-import { parseMultiplier } from '../text/multiplier.js';
+import { parseDecimal, parseMultiplier } from '../text/multiplier.js';
 
 /** A finite number. */
 export function parseNumber(value: string): number {
-  const n = Number(value);
-  if (value.trim() === '' || !Number.isFinite(n)) throw new InvalidArgumentError(`${JSON.stringify(value)} is not a number.`);
+  const n = parseDecimal(value);
+  if (n === undefined) throw new InvalidArgumentError(`${JSON.stringify(value)} is not a number.`);
   return n;
 }
 
@@ -16,7 +16,7 @@ export function parseNumber(value: string): number {
 export function parseRatio(value: string): number {
   const n = parseMultiplier(value);
   if (n === undefined) {
-    throw new InvalidArgumentError(`${JSON.stringify(value)} is neither a multiplier (0.5 to 2, e.g. 1.1) nor a change in percent (e.g. -10%).`);
+    throw new InvalidArgumentError(`${JSON.stringify(value)} is neither a multiplier (0.5 to 2, e.g. 1.1) nor a signed change in percent (e.g. -10%, +25%).`);
   }
   return n;
 }

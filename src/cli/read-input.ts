@@ -8,8 +8,10 @@ import { firstInvalidUtf8 } from '../text/utf8.js';
 
 /** Where text comes from. */
 export interface InputSource {
-  /** The positional argument(s), joined with spaces. */
+  /** The positional argument(s), joined with spaces (or an option's value: see textOrigin). */
   text?: string | undefined;
+  /** What `text` is called in messages; default "the text argument". */
+  textOrigin?: string | undefined;
   /** `-f FILE`; `-` means stdin. */
   file?: string | undefined;
   stdin: Readable & { isTTY?: boolean };
@@ -61,11 +63,11 @@ export async function readStream(stream: Readable): Promise<Buffer> {
  */
 export async function readInput(source: InputSource): Promise<ReadText> {
   if (source.text !== undefined && source.file !== undefined) {
-    throw new UsageError('give the text either as an argument or with -f FILE, not both');
+    throw new UsageError(`give the text either as ${source.textOrigin ?? 'an argument'} or with -f FILE, not both`);
   }
   let result: ReadText;
   if (source.text !== undefined) {
-    result = { text: source.text, origin: 'the text argument' };
+    result = { text: source.text, origin: source.textOrigin ?? 'the text argument' };
   } else if (source.file !== undefined && source.file !== '-') {
     let bytes: Buffer;
     try {

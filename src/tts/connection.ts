@@ -90,12 +90,12 @@ export class Connection {
       ws.once('unexpected-response', (_req, res) => {
         readBody(res).then((body) => {
           ws.terminate();
-          settle(() => reject(handshakeError(res.statusCode ?? 0, body, options.url, options.proxy?.name)));
+          settle(() => reject(handshakeError(res.statusCode ?? 0, body, options.url, options.proxy)));
         }, () => undefined);
       });
       ws.once('open', () => settle(() => resolve(new Connection(ws))));
       ws.once('error', (err) => {
-        settle(() => reject(connectError(err, options.url, options.connectTimeoutMs, options.proxy?.name)));
+        settle(() => reject(connectError(err, options.url, options.connectTimeoutMs, options.proxy)));
       });
     });
   }
@@ -212,15 +212,17 @@ function readBody(res: IncomingMessage): Promise<string> {
 
 
 /** The typed error for a rejected WebSocket upgrade (`proxy`: the proxy it went through, if any). */
-export function handshakeError(status: number, body: string, url: string, proxy?: string): Error {
+export function handshakeError(status: number, body: string, url: string, proxy?: WebSocketProxy): Error {
   const { code, message } = parseApiError(body);
   const detail = [code, message].filter(Boolean).join(': ');
   const host = safeHost(url);
   if (status === 407 && proxy !== undefined) {
-    return new AuthError(`the proxy ${proxy} wants credentials (HTTP 407) for ${host}`, {
+    return new AuthError(`the proxy ${proxy.name} ${proxy.withCredentials ? 'refused the credentials of its URL' : 'wants credentials'} (HTTP 407) for ${host}`, {
       status,
       code: 'PROXY_AUTH',
-      hint: 'put them in the proxy URL: --proxy http://user:password@host:port (or in HTTPS_PROXY/HTTP_PROXY)',
+      hint: proxy.withCredentials
+        ? 'check the user and password in --proxy or HTTPS_PROXY/HTTP_PROXY (special characters must be percent-encoded)'
+        : 'put them in the proxy URL: --proxy http://user:password@host:port (or in HTTPS_PROXY/HTTP_PROXY)',
     });
   }
   if (status === 401 || status === 403) {
@@ -244,10 +246,10 @@ export function handshakeError(status: number, body: string, url: string, proxy?
   });
 }
 
-/** The error for a failed connection attempt; `proxy` names the proxy the attempt went through, if any. */
-function connectError(err: Error, url: string, timeoutMs: number, proxy?: string): Error {
+/** The error for a failed connection attempt; `proxy` is the proxy the attempt went through, if any. */
+function connectError(err: Error, url: string, timeoutMs: number, proxy?: WebSocketProxy): Error {
   if (isAbortError(err)) return err;
-  const host = proxy === undefined ? safeHost(url) : `the proxy ${proxy} (on the way to ${safeHost(url)})`;
+  const host = proxy === undefined ? safeHost(url) : `the proxy ${proxy.name} (on the way to ${safeHost(url)})`;
   const code = (err as { code?: unknown }).code;
   if (/Opening handshake has timed out/i.test(err.message)) {
     return new TimeoutError(`could not connect to ${host} within ${timeoutMs} ms`, {
@@ -262,7 +264,11 @@ function connectError(err: Error, url: string, timeoutMs: number, proxy?: string
     });
   }
   if (code === 'ECONNREFUSED') {
-    return new NetworkError(`connection refused by ${host}`, { code: 'REFUSED', cause: err, hint: 'is the endpoint (or the emulator) running?' });
+    return new NetworkError(`connection refused by ${host}`, {
+      code: 'REFUSED',
+      cause: err,
+      hint: proxy === undefined ? 'is the endpoint (or the emulator) running?' : 'is the proxy running? check --proxy or HTTPS_PROXY/HTTP_PROXY',
+    });
   }
   if (typeof code === 'string' && /CERT|SSL|TLS/.test(code)) {
     return new NetworkError(`TLS failure connecting to ${host}: ${err.message}`, {

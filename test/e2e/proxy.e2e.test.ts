@@ -69,6 +69,10 @@ describe('proxy', () => {
     expect(refused.code).toBe(3);
     expect(refused.stderr).toContain(`the proxy ${proxy.url} wants credentials (HTTP 407)`);
     expect(refused.stderr).not.toContain('retry');
+    const wrong = await runCli(['say', 'Wrong password.', '-o', 'z.mp3', '--proxy', proxy.url.replace('http://', 'http://ana:nope@')], { env: { ...env, ...SEAM }, cwd: fx.dir });
+    expect(wrong.code).toBe(3);
+    expect(wrong.stderr).toContain(`the proxy ${proxy.url} refused the credentials of its URL (HTTP 407)`);
+    expect(wrong.stderr).not.toContain('nope');
     expect(existsSync(join(fx.dir, 'y.mp3'))).toBe(false);
   });
 
@@ -77,6 +81,7 @@ describe('proxy', () => {
     const dead = await runCli(['say', 'Nobody there.', '-o', 'x.mp3', '--proxy', 'http://127.0.0.1:9', '--retries', '0'], { env: { ...env, ...SEAM }, cwd: fx.dir });
     expect(dead.code).toBe(5);
     expect(dead.stderr).toContain('connection refused by the proxy http://127.0.0.1:9 (on the way to');
+    expect(dead.stderr).toContain('hint: is the proxy running?');
     for (const [value, message] of [
       ['socks5://127.0.0.1:1080', '--proxy: socks5:// proxies are not supported'],
       ['not a url', '--proxy: "not a url" is not a URL'],

@@ -131,7 +131,8 @@ describe('cosy say: parameters reach the service', () => {
 
   it.each([
     [['--volume', '101'], '--volume 101 is out of range: expected an integer from 0 to 100'],
-    [['--rate', 'fast'], "option '--rate <rate>' argument 'fast' is invalid. \"fast\" is neither a multiplier (0.5 to 2, e.g. 1.1) nor a change in percent (e.g. -10%)."],
+    [['--rate', 'fast'], "option '--rate <rate>' argument 'fast' is invalid. \"fast\" is neither a multiplier (0.5 to 2, e.g. 1.1) nor a signed change in percent (e.g. -10%, +25%)."],
+    [['--volume', '0x10'], "option '--volume <0-100>' argument '0x10' is invalid. \"0x10\" is not a number."],
     [['--rate', '+150%'], '--rate 2.5 is out of range'],
     [['-t', 'Hello', 'extra'], 'give the text either as an argument or with -t/--text, not both'],
     [['--model', 'cosyvoice-v1', '--voice', 'longxiaochun', '--seed', '1'], '--seed is not supported by cosyvoice-v1'],

@@ -57,7 +57,7 @@ export async function runSay(words: string[], raw: Record<string, unknown>, cont
     throw new UsageError('give the text either as an argument or with -t/--text, not both', { hint: 'drop one of the two' });
   }
   const text = options.text ?? (words.length > 0 ? words.join(' ') : undefined);
-  const input = await readInput({ text, file: options.file, stdin: context.stdin });
+  const input = await readInput({ text, textOrigin: options.text !== undefined ? '-t/--text' : undefined, file: options.file, stdin: context.stdin });
   const ssmlFlag = raw['ssml'] === true ? true : raw['ssml'] === false ? false : undefined;
   const ssml = isSsmlInput(input.text, ssmlFlag);
   const counts = countInput(input.text, ssml);

@@ -30,8 +30,8 @@ describe('parseFields', () => {
     [{ id: 1.5 }, '"id" must be a string or a whole number, not 1.5'],
     [{ text: 5 }, '"text" must be a string, not 5'],
     [{ volume: true }, '"volume" must be a number, not true'],
-    [{ rate: 'fast' }, '"rate" must be a multiplier such as 1.1 or a change in percent such as "-10%", not "fast"'],
-    [{ pitch: true }, '"pitch" must be a multiplier such as 1.1 or a change in percent such as "-10%", not true'],
+    [{ rate: 'fast' }, '"rate" must be a multiplier such as 1.1 or a signed change in percent such as "-10%", not "fast"'],
+    [{ pitch: true }, '"pitch" must be a multiplier such as 1.1 or a signed change in percent such as "-10%", not true'],
     [{ text: 'a', TEXT: 'b' }, 'field "text" is given twice'],
   ])('rejects %j', (values, message) => {
     const result = parseFields(values);

@@ -10,16 +10,15 @@ describe('parseMultiplier', () => {
     ['+1.2', 1.2],
     ['-10%', 0.9],
     ['+10%', 1.1],
-    ['25%', 1.25],
     ['-50%', 0.5],
     ['+100%', 2],
     ['-33.3%', 0.667],
-    ['0%', 1],
+    ['+0%', 1],
   ])('%j → %d', (text, value) => {
     expect(parseMultiplier(text)).toBe(value);
   });
 
-  it.each(['', ' ', 'fast', '10 %', '%', '1.1x', '1e1', '0x10', '--10%', 'Infinity', 'NaN'])('%j is neither', (text) => {
+  it.each(['', ' ', 'fast', '10 %', '25%', '%', '1.1x', '1e1', '0x10', '--10%', 'Infinity', 'NaN'])('%j is neither', (text) => {
     expect(parseMultiplier(text)).toBeUndefined();
   });
 });
