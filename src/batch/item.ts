@@ -101,7 +101,11 @@ async function itemText(fields: ItemFields, context: ResolveContext): Promise<{ 
     source = '"text"';
   }
   if (text.trim() === '') throw new UsageError(`${source} is empty: there is nothing to speak`);
-  return { text, ssml: forced || looksLikeSsml(text), source };
+  // JSON can carry an unpaired surrogate (\ud800), which is not Unicode text and cannot be sent as UTF-8.
+  const lone = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/u.exec(text);
+  if (lone === null) return { text, ssml: forced || looksLikeSsml(text), source };
+  const code = lone[0].charCodeAt(0).toString(16);
+  throw new UsageError(`${source} is not valid text: an unpaired surrogate \\u${code} at character ${lone.index + 1}; fix the manifest's escapes`);
 }
 
 /** The output format: the item's `format`, else its `out` extension, else --format, else mp3. */
@@ -109,6 +113,10 @@ function itemFormat(fields: ItemFields, defaults: ItemDefaults): AudioFormat {
   const fromOut = fields.out !== undefined ? formatFromExtension(fields.out) : undefined;
   if (fields.format !== undefined && fromOut !== undefined && fields.format !== fromOut) {
     throw new UsageError(`"out" ${fields.out} says ${fromOut} but "format" says ${fields.format}`);
+  }
+  if (fields.out !== undefined && fromOut === undefined && fields.format === undefined && defaults.format === undefined) {
+    // As `cosy say -o`: a name that does not say the format needs the format said elsewhere.
+    throw new UsageError(`cannot tell the audio format from "out" ${JSON.stringify(fields.out)}: use a .mp3, .wav, .pcm, .opus or .ogg name, or add "format" (or --format)`);
   }
   return fields.format ?? fromOut ?? defaults.format ?? 'mp3';
 }

@@ -3,7 +3,8 @@
  * request, give each its output path. Every problem of every line is collected with its line number, so a bad
  * manifest is reported in full and refused before anything is sent.
  */
-import { join } from 'node:path';
+import { statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import type { HotFix } from '../protocol/messages.js';
 import { parseFields } from './fields.js';
 import { resolveItem, type ResolveContext, type ResolvedItem } from './item.js';
@@ -73,5 +74,25 @@ export async function loadBatch(text: string, options: LoadOptions): Promise<Loa
     const output = named.outputs[i] ?? '';
     return { ...item, output, path: join(options.outDir, output) };
   });
+  for (const item of items) {
+    const blocked = item.output === '' ? undefined : blockedPath(item.path, options.outDir);
+    if (blocked !== undefined) problems.push({ line: item.line, message: blocked });
+  }
   return { format: parsed.format, items, problems: problems.sort((a, b) => a.line - b.line), warnings };
+}
+
+/** What is already on disk in the way of an output: a folder under its name, or a file where a folder must go. */
+function blockedPath(path: string, outDir: string): string | undefined {
+  const kind = (p: string): 'folder' | 'file' | undefined => {
+    try {
+      return statSync(p).isDirectory() ? 'folder' : 'file';
+    } catch {
+      return undefined;
+    }
+  };
+  if (kind(path) === 'folder') return `output ${path} is an existing folder; remove it or name the output differently ("out", --name)`;
+  for (let dir = dirname(path); dir.length > outDir.length && dir !== dirname(dir); dir = dirname(dir)) {
+    if (kind(dir) === 'file') return `output ${path} needs ${dir} to be a folder, but it is a file`;
+  }
+  return undefined;
 }

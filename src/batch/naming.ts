@@ -45,6 +45,13 @@ export function renderName(template: string, values: Readonly<Record<Placeholder
 /** A normalised output path relative to the output folder, or why it is not acceptable. */
 export type PathCheck = { ok: true; path: string } | { ok: false; message: string };
 
+/** The subtitle sidecar of an audio file: the same name with the subtitle format's extension. */
+export function sidecarPath(audioPath: string, format: string): string {
+  const dot = audioPath.lastIndexOf('.');
+  const slash = Math.max(audioPath.lastIndexOf('/'), audioPath.lastIndexOf('\\'));
+  return `${dot > slash ? audioPath.slice(0, dot) : audioPath}.${format}`;
+}
+
 /** Checks that a path stays inside the output folder: relative, no `..`, no NUL, not a folder, not cosy's ledger. */
 export function checkOutputPath(path: string): PathCheck {
   if (path.trim() === '') return { ok: false, message: 'the output name is empty' };
@@ -59,7 +66,8 @@ export function checkOutputPath(path: string): PathCheck {
   if (slashed.endsWith('/')) return { ok: false, message: `output ${JSON.stringify(path)} names a folder, not a file` };
   const normalized = posix.normalize(slashed);
   if (normalized === '.' || normalized === '') return { ok: false, message: `output ${JSON.stringify(path)} names the output folder itself` };
-  if (posix.basename(normalized).startsWith(RESERVED_PREFIX)) {
+  // Compared ignoring case, like output names: on macOS and Windows COSY-BATCH… is the ledger too.
+  if (posix.basename(normalized).toLowerCase().startsWith(RESERVED_PREFIX)) {
     return { ok: false, message: `output ${JSON.stringify(path)} would overwrite cosy's ledger` };
   }
   return { ok: true, path: normalized };
@@ -75,6 +83,8 @@ export interface NameableItem {
   key: string;
   /** The item's own `out` field. */
   out: string | undefined;
+  /** The subtitle sidecar it writes next to its audio, if any. */
+  subtitles?: { format: string } | undefined;
 }
 
 /** A naming problem of one item. */
@@ -119,6 +129,21 @@ export function assignOutputs(items: readonly NameableItem[], template: string):
       owners.set(folded, item);
     }
   }
+  // Subtitle sidecars are outputs too: one may not land on another item's audio or sidecar.
+  items.forEach((item, index) => {
+    const path = outputs[index] ?? '';
+    if (path === '' || item.subtitles === undefined) return;
+    const sidecar = sidecarPath(path, item.subtitles.format);
+    const folded = sidecar.toLowerCase();
+    const owner = owners.get(folded);
+    if (owner && owner !== item) {
+      problems.push({ line: item.line, message: `its subtitles ${sidecar} would overwrite an output of ${describeItem(owner)}; rename one of them ("out")` });
+    } else if (owner === item) {
+      problems.push({ line: item.line, message: `its subtitles ${sidecar} would overwrite its own audio; name the audio with an audio extension ("out")` });
+    } else {
+      owners.set(folded, item);
+    }
+  });
   items.forEach((item, index) => {
     const path = outputs[index] ?? '';
     for (let dir = posix.dirname(path); dir !== '.' && dir !== '/' && path !== ''; dir = posix.dirname(dir)) {

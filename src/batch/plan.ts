@@ -9,6 +9,7 @@ import { groupByRequest } from './cache.js';
 import { isIntact } from './files.js';
 import type { DoneEntry, FailedEntry, ItemEntry, LedgerEntry } from './ledger.js';
 import type { ResolvedItem } from './item.js';
+import { sidecarPath } from './naming.js';
 
 /** A checked item with its output path. */
 export interface PlannedItem extends ResolvedItem {
@@ -18,12 +19,7 @@ export interface PlannedItem extends ResolvedItem {
   path: string;
 }
 
-/** The subtitle sidecar of an audio file: the same name with the subtitle format's extension. */
-export function sidecarPath(audioPath: string, format: string): string {
-  const dot = audioPath.lastIndexOf('.');
-  const slash = Math.max(audioPath.lastIndexOf('/'), audioPath.lastIndexOf('\\'));
-  return `${dot > slash ? audioPath.slice(0, dot) : audioPath}.${format}`;
-}
+export { sidecarPath };
 
 /** Whether an item's sidecar (when it wants one) exists. */
 function sidecarPresent(item: PlannedItem): boolean {

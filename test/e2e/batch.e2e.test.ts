@@ -154,6 +154,34 @@ describe('cosy batch: manifests', () => {
   });
 });
 
+describe('cosy batch: what is in the way on disk', () => {
+  it('refuses -d naming a file, a folder under an output name, and --json with --progress json, before sending', async () => {
+    const { env, emulator } = await start();
+    write('lines.txt', 'First.\nSecond.\n');
+    write('afile', 'not a folder');
+    const file = await runCli(['batch', 'lines.txt', '-d', 'afile'], { env, cwd: dir });
+    expect(file.code).toBe(2);
+    expect(file.stderr).toContain('-d afile is a file, not a folder');
+    mkdirSync(join(dir, 'out', '2.mp3'), { recursive: true });
+    const folder = await runCli(['batch', 'lines.txt', '-d', 'out'], { env, cwd: dir });
+    expect(folder.code).toBe(2);
+    expect(folder.stderr).toContain(`lines.txt:2: output ${join(dir, 'out', '2.mp3')} is an existing folder`);
+    const both = await runCli(['batch', 'lines.txt', '-d', 'out2', '--json', '--progress', 'json'], { env, cwd: dir });
+    expect(both.code).toBe(2);
+    expect(emulator.connections()).toBe(0);
+  });
+
+  it("refuses subtitles that would overwrite another item's audio", async () => {
+    const { env, emulator } = await start();
+    write('subs.jsonl', '{"text":"First item.","out":"a.mp3"}\n{"text":"Second item.","out":"a.srt","format":"mp3"}\n');
+    const r = await runCli(['batch', 'subs.jsonl', '-d', 'out', '--subtitles', 'srt'], { env, cwd: dir });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('subs.jsonl:2: its subtitles a.srt would overwrite its own audio');
+    expect(r.stderr).toContain('subs.jsonl:1: its subtitles a.srt would overwrite an output of line 2');
+    expect(emulator.connections()).toBe(0);
+  });
+});
+
 describe('cosy batch: the service pushing back', () => {
   it('completes under a low emulator rate limit, counting the throttled retries', async () => {
     const { env, emulator } = await start({ faults: { maxTasksPerSecond: 4 } });

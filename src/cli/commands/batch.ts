@@ -3,6 +3,7 @@
  * if any line is bad), plans the run against the ledger, estimates the cost, then hands the work to the batch runner
  * and reports a summary. The logic lives in src/batch/; this file wires flags, streams and the connection.
  */
+import { existsSync, statSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
 import { describeCost, checkMaxCost, estimateCost, parseMaxCost, type CostEstimate } from '../../batch/estimate.js';
@@ -76,10 +77,19 @@ export async function runBatchCommand(manifest: string, raw: Record<string, unkn
   const maxCost = o.maxCost !== undefined ? parseMaxCost(o.maxCost) : undefined;
   checkTemplate(o.name);
   if (o.jobs < 1) throw new UsageError(`--jobs ${o.jobs} must be at least 1`);
+  if (o.progress === 'json' && o.json) {
+    // Both would write to stdout: NDJSON events, then a summary document.
+    throw new UsageError('choose one of --json (a summary document) and --progress json (NDJSON events) for stdout', {
+      hint: 'the NDJSON stream ends with a "summary" event, so --progress json alone carries both',
+    });
+  }
   if (!(o.rps > 0)) throw new UsageError(`--rps ${o.rps} must be above 0`);
   if (o.outDir === undefined && !o.estimate) throw new UsageError('name the output folder with -d OUTDIR', { hint: 'cosy batch lines.txt -d out/' });
   if (o.retryFailed && o.force) throw new UsageError('choose one of --retry-failed and --force (--force redoes every item)');
   const outDir = resolve(context.cwd, o.outDir ?? '.');
+  if (o.outDir !== undefined && existsSync(outDir) && !statSync(outDir).isDirectory()) {
+    throw new UsageError(`-d ${o.outDir} is a file, not a folder`, { hint: 'name a folder for the outputs (it is created when missing)' });
+  }
   loadDotEnvFile(context.cwd, context.env);
   const config = Config.load(context.cwd, context.env, o.profile);
   const region = resolveRegion(o.region, config);

@@ -67,6 +67,12 @@ describe('resolveItem', () => {
     expect(item.parameters.hot_fix).toEqual({ pronunciation: [{ 行长: 'hang2 zhang3' }] });
   });
 
+  it('takes an "out" without an audio extension when the format is given (as say -o x --format)', async () => {
+    expect((await resolved({ text: 'Hi', out: 'k.txt', format: 'wav' })).format).toBe('wav');
+    expect((await resolved({ text: 'Hi', out: 'k.txt' }, { format: 'mp3' })).format).toBe('mp3');
+    expect((await resolved({ text: 'Emoji 😀 are fine.' })).tasks).toEqual([['Emoji 😀 are fine.']]);
+  });
+
   it('equal requests get equal keys; any difference changes the key', async () => {
     const a = await resolved({ id: 'a', text: 'Same.' });
     const b = await resolved({ id: 'b', text: 'Same.', out: 'x.mp3' });
@@ -84,6 +90,8 @@ describe('resolveItem', () => {
     [{ text: 'Hi', voice: 'longxiaochun_v2' }, 'voice longxiaochun_v2 belongs to cosyvoice-v2'],
     [{ text: 'Hi', model: 'cosyvoice-v3.5-flash' }, 'cosyvoice-v3.5-flash has no system voices'],
     [{ text: 'Hi', out: 'a.wav', format: 'mp3' }, '"out" a.wav says wav but "format" says mp3'],
+    [{ text: 'Hi', out: 'k.txt' }, 'cannot tell the audio format from "out" "k.txt": use a .mp3, .wav, .pcm, .opus or .ogg name, or add "format" (or --format)'],
+    [{ text: 'bad \ud800 surrogate' }, '"text" is not valid text: an unpaired surrogate \\ud800 at character 5'],
     [{ ssml: '<speak>Hi' }, '"ssml" 1:'],
     [{ ssml: `<speak>${'字'.repeat(1001)}</speak>` }, '[R-CTX-LEN]'],
     [{ ssml: '<speak>Hi</speak>', model: 'cosyvoice-v1', voice: 'longxiaochun' }, 'SSML is not supported by cosyvoice-v1'],

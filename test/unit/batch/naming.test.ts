@@ -42,10 +42,35 @@ describe('checkOutputPath', () => {
     ['.', 'the output folder itself'],
     ['', 'empty'],
     ['cosy-batch.ledger.jsonl', "overwrite cosy's ledger"],
+    ['COSY-BATCH.LEDGER.JSONL', "overwrite cosy's ledger"],
   ])('refuses %j', (path, message) => {
     const checked = checkOutputPath(path);
     expect(checked.ok).toBe(false);
     if (!checked.ok) expect(checked.message).toContain(message);
+  });
+});
+
+describe('assignOutputs: subtitle sidecars', () => {
+  it("refuses a sidecar that lands on another item's audio or sidecar, or on its own audio", () => {
+    const srt = { format: 'srt' };
+    const items = [
+      item(1, 'a', { out: 'a.mp3', subtitles: srt }),
+      item(2, 'b', { out: 'a.wav', format: 'wav', subtitles: srt }),
+      item(3, 'c', { out: 'c.srt', subtitles: srt }),
+      item(4, 'd', { out: 'd.mp3' }),
+      item(5, 'e', { out: 'D.wav', format: 'wav', subtitles: { format: 'mp3' } }),
+    ];
+    const { problems } = assignOutputs(items, '{id}.{ext}');
+    expect(problems.map((p) => [p.line, p.message])).toEqual([
+      [3, 'its subtitles a.srt would overwrite an output of line 2 (id "a"); rename one of them ("out")'],
+      [4, 'its subtitles c.srt would overwrite its own audio; name the audio with an audio extension ("out")'],
+      [6, 'its subtitles D.mp3 would overwrite an output of line 5 (id "d"); rename one of them ("out")'],
+    ]);
+  });
+
+  it('accepts sidecars next to distinct names', () => {
+    const items = [item(1, 'a', { subtitles: { format: 'vtt' } }), item(2, 'b', { subtitles: { format: 'vtt' } })];
+    expect(assignOutputs(items, '{id}.{ext}').problems).toEqual([]);
   });
 });
 
