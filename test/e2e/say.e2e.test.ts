@@ -120,6 +120,16 @@ describe('cosy say: parameters reach the service', () => {
     expect(emulator.tasks).toHaveLength(2);
   });
 
+  it('warns that SSML markup in plain text would be read aloud (as cosy lint does), unless --no-ssml', async () => {
+    const { env } = await start();
+    writeFileSync(join(fx.dir, 'tags.txt'), 'Hello <break time="1s"/> there.');
+    const warned = await runCli(['say', '-f', 'tags.txt', '-o', 'a.mp3'], { env, cwd: fx.dir });
+    expect(warned.code).toBe(0);
+    expect(warned.stderr).toContain('warning: tags.txt: this looks like SSML, but the text does not start with <speak>');
+    const quiet = await runCli(['say', '-f', 'tags.txt', '-o', 'b.mp3', '--no-ssml'], { env, cwd: fx.dir });
+    expect(quiet.stderr).toMatch(/^wrote b.mp3/);
+  });
+
   it('takes -t/--text for the text, -v for the voice, and rate and pitch as changes in percent (edge-tts style)', async () => {
     const { env, emulator } = await start();
     const r = await runCli(['say', '-t', 'Hello there.', '-v', 'longanhuan', '--rate', '-10%', '--pitch', '+25%', '-o', 'x.mp3'], { env, cwd: fx.dir });

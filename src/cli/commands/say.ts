@@ -4,7 +4,7 @@
 import { UsageError } from '../../errors.js';
 import { countInput } from '../../protocol/counting.js';
 import { planTasks, splitText } from '../../text/split-text.js';
-import { looksLikeSsml } from '../../text/ssml/detect.js';
+import { looksLikeSsml, SSML_MARKUP, SSML_MARKUP_ADVICE } from '../../text/ssml/detect.js';
 import { ReaderGoneError, type AudioSink } from '../../tts/audio-sink.js';
 import { buildRequest, defaultSampleRate } from '../../tts/request.js';
 import { synthesize } from '../../tts/synthesize.js';
@@ -61,6 +61,8 @@ export async function runSay(words: string[], raw: Record<string, unknown>, cont
   const ssmlFlag = raw['ssml'] === true ? true : raw['ssml'] === false ? false : undefined;
   const ssml = isSsmlInput(input.text, ssmlFlag);
   const counts = countInput(input.text, ssml);
+  // The same warning as cosy lint's R-TXT-MARKUP, unless --no-ssml said the tags are meant to be read.
+  if (!ssml && ssmlFlag === undefined && SSML_MARKUP.test(input.text)) output.warn(`${input.origin}: ${SSML_MARKUP_ADVICE}`);
 
   const voice = resolveVoice(options.model, options.voice);
   const subtitles = planSubtitles(options, options.model, voice);

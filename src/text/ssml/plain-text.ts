@@ -5,6 +5,7 @@
 import { countCharacters } from '../../protocol/counting.js';
 import { CLIENT_MAX_MESSAGE_CHARS } from '../../protocol/limits.js';
 import { planTasks, splitText } from '../split-text.js';
+import { SSML_MARKUP, SSML_MARKUP_ADVICE } from './detect.js';
 import { SourceLocator } from './locate.js';
 import type { Finding, RuleId, Severity } from './types.js';
 
@@ -19,7 +20,6 @@ export interface PlainTextReport {
   tasks: number;
 }
 
-const DIALECT_TAG = /<\/?(?:speak|break|sub|phoneme|soundEvent|say-as|vhml)\b|^[\s\ufeff]*<\?xml/u;
 
 /** Checks plain text; never throws. */
 export function checkPlainText(text: string): PlainTextReport {
@@ -37,9 +37,9 @@ export function checkPlainText(text: string): PlainTextReport {
     const count = text.split('\u0000').length - 1;
     add('R-TXT-NUL', 'error', nul, `the text contains ${count === 1 ? 'a NUL character' : `${count} NUL characters`}: it looks like binary data, not text`);
   }
-  const markup = DIALECT_TAG.exec(text);
+  const markup = SSML_MARKUP.exec(text);
   if (markup !== null) {
-    add('R-TXT-MARKUP', 'warning', markup.index + (markup[0].length - markup[0].trimStart().length), 'this looks like SSML, but the text does not start with <speak>: cosy say would read the tags aloud; start it with <speak>, or pass --ssml');
+    add('R-TXT-MARKUP', 'warning', markup.index + (markup[0].length - markup[0].trimStart().length), SSML_MARKUP_ADVICE);
   }
   const billed = countCharacters(text);
   const tasks = planTasks(splitText(text));

@@ -15,7 +15,9 @@ describe('looksLikeSsml', () => {
     ['\ufeff  \n<speak rate="1">x</speak>', true],
     ['<speak/>', true],
     ['<speaker>x</speaker>', false],
-    ['<?xml version="1.0"?><speak>x</speak>', false],
+    ['<?xml version="1.0"?><speak>x</speak>', true],
+    ['<?xml version="1.0" encoding="UTF-8"?>\n<speak>x</speak>', true],
+    ['<?xml version="1.0"?>Hello', false],
     ['Hello <speak>', false],
   ])('%j → %s', (text, expected) => {
     expect(looksLikeSsml(text)).toBe(expected);
@@ -45,6 +47,10 @@ describe('lintInput', () => {
 
   it('forces SSML or plain text', () => {
     expect(lintInput(bytes('<?xml version="1.0"?><speak>x</speak>'), 'x', { ssml: true }).kind).toBe('ssml');
+    // Without --ssml too: a declaration before <speak> is SSML, with the prolog warning.
+    const detected = lintInput(bytes('<?xml version="1.0"?>\n<speak>x</speak>'), 'x');
+    expect(detected.kind).toBe('ssml');
+    expect(detected.findings.map((f) => f.rule)).toContain('R-DOC-PROLOG');
     expect(lintInput(bytes('<speak>x</speak>'), 'x', { ssml: false }).kind).toBe('text');
   });
 
@@ -60,7 +66,7 @@ describe('plain text', () => {
     [' \n\t ', 'R-TXT-EMPTY', 'error', 1, 1],
     ['ab\ncd\u0000e', 'R-TXT-NUL', 'error', 2, 3],
     ['Hello <break time="1s"/> world', 'R-TXT-MARKUP', 'warning', 1, 7],
-    ['  <?xml version="1.0"?><speak>x</speak>', 'R-TXT-MARKUP', 'warning', 1, 3],
+    ['  <?xml version="1.0"?>Hello there.', 'R-TXT-MARKUP', 'warning', 1, 3],
   ] as const)('%j → %s at %i:%i', (text, rule, severity, line, column) => {
     expect(lintInput(bytes(text), 't.txt').findings).toContainEqual(expect.objectContaining({ rule, severity, line, column }));
   });
