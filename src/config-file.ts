@@ -8,7 +8,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join, parse } from 'node:path';
 import { UsageError } from './errors.js';
-import { AUDIO_FORMATS } from './protocol/limits.js';
+import { AUDIO_FORMATS, SAMPLE_RATES } from './protocol/limits.js';
 import { DEFAULT_MODEL } from './protocol/models.js';
 
 /** A setting cosy reads from configuration: its environment variable and how to check a value. */
@@ -43,6 +43,15 @@ const integer = (name: string) => (value: string): number => {
   return n;
 };
 
+/** A sample rate the service offers for some format (each format's own list is checked when it is used). */
+const sampleRate = (value: string): number => {
+  const n = integer('sample-rate')(value);
+  if (!(SAMPLE_RATES as readonly number[]).includes(n)) {
+    throw new UsageError(`sample-rate must be one of ${SAMPLE_RATES.join(', ')} (got ${JSON.stringify(value)})`);
+  }
+  return n;
+};
+
 /** Every setting the configuration may hold. */
 export const CONFIG_KEYS: Readonly<Record<string, ConfigKey>> = {
   region: { env: 'COSY_REGION', description: 'service region: cn (Beijing) or intl (Singapore)', parse: oneOf('region', ['cn', 'intl']) },
@@ -52,7 +61,7 @@ export const CONFIG_KEYS: Readonly<Record<string, ConfigKey>> = {
   model: { env: 'COSY_MODEL', description: 'default synthesis model', parse: text('model') },
   voice: { env: 'COSY_VOICE', description: 'default voice', parse: text('voice') },
   format: { env: 'COSY_FORMAT', description: 'default audio format for stdout and players', parse: oneOf('format', AUDIO_FORMATS) },
-  'sample-rate': { env: 'COSY_SAMPLE_RATE', description: 'default sample rate in Hz', parse: integer('sample-rate') },
+  'sample-rate': { env: 'COSY_SAMPLE_RATE', description: 'default sample rate in Hz', parse: sampleRate },
   'api-key-file': { env: 'DASHSCOPE_API_KEY_FILE_PATH', description: 'file holding the API key', parse: text('api-key-file') },
 };
 

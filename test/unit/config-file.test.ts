@@ -82,6 +82,7 @@ describe('readConfigFile', () => {
     ['{"colour":"red"}', 'unknown setting "colour"'],
     ['{"region":"mars"}', 'region must be one of cn, intl'],
     ['{"sample-rate":"fast"}', 'sample-rate must be a positive whole number'],
+    ['{"sample-rate":12345}', 'sample-rate must be one of 8000, 16000, 22050, 24000, 44100, 48000 (got "12345")'],
     ['{"format":"flac"}', 'format must be one of pcm, wav, mp3, opus'],
     ['{"profiles":{"x":{"voice":""}}}', 'profile "x": voice must be non-empty'],
     ['{"region":["cn"]}', '"region" must be a string or number'],
