@@ -84,14 +84,28 @@ export function resolveProxies(
   };
 }
 
+/**
+ * Loads the proxy libraries. They log through `debug`, which DEBUG=* switches on and which would print the proxy URL
+ * with its credentials; `debug` reads DEBUG once, when it loads, so it loads with DEBUG hidden.
+ */
+async function loadProxyAgents(): Promise<typeof import('./proxy-agents.js')> {
+  const saved = process.env['DEBUG'];
+  delete process.env['DEBUG'];
+  try {
+    return await import('./proxy-agents.js');
+  } finally {
+    if (saved !== undefined) process.env['DEBUG'] = saved;
+  }
+}
+
 /** The WebSocket side of `proxy`: an agent that tunnels through it (the proxy libraries load only when used). */
 export async function webSocketProxy(proxy: URL): Promise<WebSocketProxy> {
-  const { proxyAgent } = await import('./proxy-agents.js');
+  const { proxyAgent } = await loadProxyAgents();
   return { agent: proxyAgent(proxy), name: describeProxy(proxy), withCredentials: proxy.username !== '' || proxy.password !== '' };
 }
 
 /** A fetch that goes through `proxy` (the proxy libraries load only when used). */
 export async function proxyFetch(proxy: URL): Promise<typeof fetch> {
-  const { proxiedFetch } = await import('./proxy-agents.js');
+  const { proxiedFetch } = await loadProxyAgents();
   return proxiedFetch(proxy);
 }

@@ -62,7 +62,8 @@ describe('proxy', () => {
     const { env } = await fx.start();
     proxy = await startProxy('ana:s3cret-pw');
     const withCredentials = proxy.url.replace('http://', 'http://ana:s3cret-pw@');
-    const ok = await runCli(['say', 'Authenticated.', '-o', 'x.mp3', '--verbose'], { env: { ...env, ...SEAM, HTTP_PROXY: withCredentials }, cwd: fx.dir });
+    // DEBUG=* too: the proxy libraries' own logging must not print the URL with its password.
+    const ok = await runCli(['say', 'Authenticated.', '-o', 'x.mp3', '--verbose'], { env: { ...env, ...SEAM, HTTP_PROXY: withCredentials, DEBUG: '*' }, cwd: fx.dir });
     expect(ok.code).toBe(0);
     expect(ok.stderr).not.toContain('s3cret-pw');
     const refused = await runCli(['say', 'No credentials.', '-o', 'y.mp3', '--proxy', proxy.url], { env: { ...env, ...SEAM }, cwd: fx.dir });
