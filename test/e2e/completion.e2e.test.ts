@@ -6,9 +6,8 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Command } from 'commander';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createProgram } from '../../src/cli/program.js';
+import { PATHS } from '../helpers/command-tree.js';
 import { baseEnv, runCli, tempDir } from '../helpers/run-cli.js';
 
 /** Whether a shell is installed. */
@@ -103,15 +102,6 @@ function fishComplete(line: string): string[] {
     .sort();
 }
 
-/** Every command path of the program, from the tree itself. */
-function commandPaths(cmd: Command, path: string[] = []): string[][] {
-  return [path, ...cmd.commands.flatMap((sub) => commandPaths(sub, [...path, sub.name()]))];
-}
-const program = createProgram(
-  { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, env: {}, cwd: process.cwd(), signal: new AbortController().signal },
-  ['--help'],
-);
-const PATHS = commandPaths(program);
 
 describe('syntax', () => {
   it('bash -n accepts the bash script', () => {

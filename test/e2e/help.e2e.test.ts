@@ -8,25 +8,15 @@
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import type { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
-import { createProgram } from '../../src/cli/program.js';
+import { PATHS } from '../helpers/command-tree.js';
 import { baseEnv, runCli, tempDir } from '../helpers/run-cli.js';
 
 const FIXTURES = resolve(import.meta.dirname, '../fixtures/help');
 const UPDATE = process.env['COSY_UPDATE_HELP'] === '1';
 const HOW_TO_UPDATE = 'COSY_UPDATE_HELP=1 npx vitest run test/e2e/help.e2e.test.ts';
 
-/** Every command path of the program: [] for cosy itself, ['voices', 'show'] for a nested one. */
-function commandPaths(cmd: Command, path: string[] = []): string[][] {
-  return [path, ...cmd.commands.flatMap((sub) => commandPaths(sub, [...path, sub.name()]))];
-}
 
-const program = createProgram(
-  { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, env: {}, cwd: process.cwd(), signal: new AbortController().signal },
-  ['--help'],
-);
-const PATHS = commandPaths(program);
 
 /** The fixture of a command path: cosy.txt, cosy-say.txt, cosy-voices-show.txt. */
 function fixtureName(path: readonly string[]): string {

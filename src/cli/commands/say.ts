@@ -6,27 +6,23 @@ import { countInput } from '../../protocol/counting.js';
 import { planTasks, splitText } from '../../text/split-text.js';
 import { looksLikeSsml, SSML_MARKUP, SSML_MARKUP_ADVICE } from '../../text/ssml/detect.js';
 import { ReaderGoneError, type AudioSink } from '../../tts/audio-sink.js';
-import { buildRequest, defaultSampleRate } from '../../tts/request.js';
+import { defaultSampleRate } from '../../tts/request.js';
 import { synthesize } from '../../tts/synthesize.js';
 import type { CommandContext } from '../context.js';
 import { Output } from '../output.js';
 import { readInput } from '../read-input.js';
-import { planSubtitles, SubtitleRecorder, type SubtitleFlags } from '../../subtitles/recorder.js';
+import { SubtitleRecorder, type SubtitleFlags } from '../../subtitles/recorder.js';
 import { ssmlTextContent } from '../../protocol/counting.js';
 import { connectionFor, type ConnectionFlags } from '../connect.js';
-import { resolveRegion } from '../../config.js';
 import {
   applyConfigDefaults,
-  checkSubtitlePath,
   completeOutput,
-  readerGone,
-  loadHotFix,
   makeRunner,
   openSink,
   planDestination,
+  planSynthesis,
+  readerGone,
   reportOutput,
-  resolveVoice,
-  synthesisOptionsFrom,
   type SynthesisFlags,
 } from './synthesis-shared.js';
 
@@ -64,9 +60,7 @@ export async function runSay(words: string[], raw: Record<string, unknown>, cont
   // The same warning as cosy lint's R-TXT-MARKUP, unless --no-ssml said the tags are meant to be read.
   if (!ssml && ssmlFlag === undefined && SSML_MARKUP.test(input.text)) output.warn(`${input.origin}: ${SSML_MARKUP_ADVICE}`);
 
-  const voice = resolveVoice(options.model, options.voice);
-  const subtitles = planSubtitles(options, options.model, voice);
-  checkSubtitlePath(destination, subtitles, context.cwd);
+  const { voice, subtitles, request } = await planSynthesis(options, destination, config, context, output, ssml);
   if (ssml) {
     // Checked before connecting: invalid SSML costs nothing and needs no key. Loaded only for SSML (the XML
     // parser is a noticeable part of memory and start-up).
@@ -91,20 +85,6 @@ export async function runSay(words: string[], raw: Record<string, unknown>, cont
       });
     }
   }
-  const hotFix = await loadHotFix(options.pronounce);
-  // Everything that can be checked is checked before connecting: nothing to clean up when it fails.
-  const request = buildRequest(
-    synthesisOptionsFrom(options, {
-      voice,
-      format: destination.format,
-      region: resolveRegion(options.region, config),
-      hotFix,
-      ssml,
-      wordTimestamps: subtitles?.wordTimestamps,
-    }),
-  );
-  for (const w of request.warnings) output.warn(w);
-  for (const n of request.notes) output.debug(n);
 
   const tasks = ssml ? [[input.text]] : planTasks(splitText(input.text));
   output.debug(
@@ -116,7 +96,6 @@ export async function runSay(words: string[], raw: Record<string, unknown>, cont
   const recorder = subtitles
     ? new SubtitleRecorder(subtitles, destination.format, request.sampleRate, ssml ? ssmlTextContent(input.text) : input.text)
     : undefined;
-  const path = destination.kind === 'file' ? destination.path : undefined;
   const started = Date.now();
   let sink: AudioSink | undefined;
   let spinner: Awaited<ReturnType<Output['spinner']>> | undefined;

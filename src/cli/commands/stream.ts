@@ -5,27 +5,22 @@
  */
 import { AuthError, ExitCode, InterruptedError, ReportedError } from '../../errors.js';
 import { ReaderGoneError, type AudioSink } from '../../tts/audio-sink.js';
-import { buildRequest } from '../../tts/request.js';
 import { synthesize } from '../../tts/synthesize.js';
 import { TaskFeeder } from '../../tts/task-feeder.js';
 import { connectionFor, type ConnectionFlags } from '../connect.js';
-import { resolveRegion } from '../../config.js';
 import type { CommandContext } from '../context.js';
 import { Output } from '../output.js';
-import { planSubtitles, SubtitleRecorder, type SubtitleFlags } from '../../subtitles/recorder.js';
+import { SubtitleRecorder, type SubtitleFlags } from '../../subtitles/recorder.js';
 import { DEFAULT_FLUSH_MS, DEFAULT_IDLE_MS, readStreamInput, type StreamInputSummary } from '../stream-input.js';
 import {
   applyConfigDefaults,
-  checkSubtitlePath,
   completeOutput,
-  readerGone,
-  loadHotFix,
   makeRunner,
   openSink,
   planDestination,
+  planSynthesis,
+  readerGone,
   reportOutput,
-  resolveVoice,
-  synthesisOptionsFrom,
   type SynthesisFlags,
 } from './synthesis-shared.js';
 
@@ -43,21 +38,7 @@ export async function runStream(raw: Record<string, unknown>, context: CommandCo
   const config = applyConfigDefaults(options, context);
   const output = Output.from(options, context);
   const destination = planDestination(options, context);
-  const voice = resolveVoice(options.model, options.voice);
-  const subtitles = planSubtitles(options, options.model, voice);
-  checkSubtitlePath(destination, subtitles, context.cwd);
-  const hotFix = await loadHotFix(options.pronounce);
-  const request = buildRequest(
-    synthesisOptionsFrom(options, {
-      voice,
-      format: destination.format,
-      region: resolveRegion(options.region, config),
-      hotFix,
-      wordTimestamps: subtitles?.wordTimestamps,
-    }),
-  );
-  for (const w of request.warnings) output.warn(w);
-  for (const n of request.notes) output.debug(n);
+  const { voice, subtitles, request } = await planSynthesis(options, destination, config, context, output);
 
   const connection = await connectionFor(options, context, output, config);
 

@@ -8,15 +8,15 @@ import { formatFromExtension } from '../../audio/extensions.js';
 import { UsageError } from '../../errors.js';
 import { isAudioFormat, type AudioFormat } from '../../protocol/limits.js';
 import type { HotFix } from '../../protocol/messages.js';
-import { DEFAULT_VOICE, type Region } from '../../protocol/models.js';
+import { DEFAULT_VOICE } from '../../protocol/models.js';
 import { Config, synthesisDefaults } from '../../config-file.js';
-import { loadDotEnvFile } from '../../config.js';
+import { loadDotEnvFile, resolveRegion } from '../../config.js';
 import { DeviceSink, openOutputFile, StreamSink, TeeSink, type AudioSink } from '../../tts/audio-sink.js';
-import { defaultSampleRate, parseHotFix, pickTuning, type BuiltRequest, type SynthesisOptions, type Tuning } from '../../tts/request.js';
+import { buildRequest, defaultSampleRate, parseHotFix, pickTuning, type BuiltRequest, type Tuning } from '../../tts/request.js';
 import { TaskRunner } from '../../tts/task-runner.js';
 import type { SynthesisSummary } from '../../tts/synthesize.js';
 import { audioDurationMs } from '../../audio/duration.js';
-import { SubtitleRecorder } from '../../subtitles/recorder.js';
+import { planSubtitles, SubtitleRecorder, type SubtitleFlags, type SubtitlePlan } from '../../subtitles/recorder.js';
 import type { SubtitleDocument } from '../../subtitles/types.js';
 import type { ServiceConnection } from '../connect.js';
 import type { CommandContext } from '../context.js';
@@ -231,21 +231,42 @@ export async function loadHotFix(path: string | undefined): Promise<HotFix | und
   return parseHotFix(json, path);
 }
 
-/** The request options from flags. */
-export function synthesisOptionsFrom(
-  flags: SynthesisFlags,
-  extra: { voice: string; format: AudioFormat; region: Region; hotFix: HotFix | undefined; ssml?: boolean; wordTimestamps?: boolean },
-): SynthesisOptions {
-  return {
+/** What say and stream settle before connecting. */
+export interface SynthesisPlan {
+  voice: string;
+  subtitles: SubtitlePlan | undefined;
+  request: BuiltRequest;
+}
+
+/**
+ * The voice, the subtitles (never onto the audio file) and the checked request of say and stream, with the
+ * request's warnings printed. Everything that can be checked is checked here, before connecting: a failure leaves
+ * nothing to clean up and needs no key.
+ */
+export async function planSynthesis(
+  flags: SynthesisFlags & SubtitleFlags & { region?: string | undefined },
+  destination: Destination,
+  config: Config,
+  context: CommandContext,
+  output: Output,
+  ssml?: boolean,
+): Promise<SynthesisPlan> {
+  const voice = resolveVoice(flags.model, flags.voice);
+  const subtitles = planSubtitles(flags, flags.model, voice);
+  checkSubtitlePath(destination, subtitles, context.cwd);
+  const request = buildRequest({
     ...pickTuning(flags),
     model: flags.model,
-    voice: extra.voice,
-    format: extra.format,
-    region: extra.region,
-    hotFix: extra.hotFix,
-    ssml: extra.ssml,
-    wordTimestamps: extra.wordTimestamps,
-  };
+    voice,
+    format: destination.format,
+    region: resolveRegion(flags.region, config),
+    hotFix: await loadHotFix(flags.pronounce),
+    ssml,
+    wordTimestamps: subtitles?.wordTimestamps,
+  });
+  for (const w of request.warnings) output.warn(w);
+  for (const n of request.notes) output.debug(n);
+  return { voice, subtitles, request };
 }
 
 
