@@ -8,7 +8,7 @@ import { accessSync, constants, statSync } from 'node:fs';
 import { delimiter, isAbsolute, join } from 'node:path';
 import { UsageError } from '../errors.js';
 import type { AudioFormat } from '../protocol/limits.js';
-import { StreamSink, type AudioSink } from '../tts/audio-sink.js';
+import { StreamSink } from '../tts/audio-sink.js';
 
 /** A resolved player: the program and its arguments. */
 export interface PlayerCommand {
@@ -124,50 +124,34 @@ export function resolvePlayer(format: AudioFormat, sampleRate: number, override:
 }
 
 /** Audio fed to a player process; committing waits until the player has played everything and exited. */
-export class PlayerSink implements AudioSink {
+export class PlayerSink extends StreamSink {
   readonly #child: ChildProcess;
-  readonly #inner: StreamSink;
   readonly #exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-  #stderrTail = '';
+  #stderrTail: string;
 
   constructor(player: PlayerCommand, env: NodeJS.ProcessEnv) {
-    this.#child = spawn(player.program, player.args, { stdio: ['pipe', 'ignore', 'pipe'], env, shell: false });
-    this.#child.stderr?.on('data', (chunk: Buffer) => {
+    const child = spawn(player.program, player.args, { stdio: ['pipe', 'ignore', 'pipe'], env, shell: false });
+    if (!child.stdin) throw new Error('player has no stdin');
+    super(child.stdin);
+    this.#child = child;
+    this.#stderrTail = '';
+    child.stderr?.on('data', (chunk: Buffer) => {
       this.#stderrTail = (this.#stderrTail + chunk.toString('utf8')).slice(-2000);
     });
     this.#exited = new Promise((resolve) => {
-      this.#child.once('close', (code, signal) => resolve({ code, signal }));
-      this.#child.once('error', () => resolve({ code: -1, signal: null }));
+      child.once('close', (code, signal) => resolve({ code, signal }));
+      child.once('error', () => resolve({ code: -1, signal: null }));
     });
-    const stdin = this.#child.stdin;
-    if (!stdin) throw new Error('player has no stdin');
-    this.#inner = new StreamSink(stdin);
-  }
-
-  get bytesWritten(): number {
-    return this.#inner.bytesWritten;
-  }
-
-  get canRewind(): boolean {
-    return false;
-  }
-
-  write(data: Buffer): Promise<void> {
-    return this.#inner.write(data);
-  }
-
-  rewind(): Promise<void> {
-    return Promise.reject(new Error('a player cannot be rewound'));
   }
 
   /** Ends the player's input and waits for it to finish playing. */
-  async commit(): Promise<void> {
+  override async commit(): Promise<void> {
     this.#child.stdin?.end();
     await this.#exited;
   }
 
   /** Stops the player now. */
-  async abort(): Promise<void> {
+  override async abort(): Promise<void> {
     this.#child.stdin?.destroy();
     this.#child.kill('SIGTERM');
     await this.#exited;

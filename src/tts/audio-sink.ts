@@ -154,52 +154,6 @@ export async function openOutputFile(path: string, options: { wav: boolean; fail
   return FileSink.create(target, options);
 }
 
-/** A named pipe or a device written directly (no temporary file, no rename): see openOutputFile. */
-export class DeviceSink implements AudioSink {
-  readonly #stream: WriteStream;
-  readonly #inner: StreamSink;
-
-  private constructor(stream: WriteStream) {
-    this.#stream = stream;
-    this.#inner = new StreamSink(stream);
-  }
-
-  static async open(path: string): Promise<DeviceSink> {
-    const stream = createWriteStream(path, { flags: 'w' });
-    await new Promise<void>((resolve, reject) => {
-      stream.once('open', () => resolve());
-      stream.once('error', (err) => reject(new UsageError(`cannot write ${path}: ${err.message}`, { code: 'OUTPUT', cause: err })));
-    });
-    return new DeviceSink(stream);
-  }
-
-  get bytesWritten(): number {
-    return this.#inner.bytesWritten;
-  }
-
-  get canRewind(): boolean {
-    return false;
-  }
-
-  write(data: Buffer): Promise<void> {
-    return this.#inner.write(data);
-  }
-
-  rewind(): Promise<void> {
-    return Promise.reject(new Error('a pipe or device cannot be rewound'));
-  }
-
-  /** Flushes and closes the pipe or device. */
-  async commit(): Promise<void> {
-    await this.#inner.commit();
-    await new Promise<void>((resolve) => this.#stream.end(() => resolve()));
-  }
-
-  async abort(): Promise<void> {
-    this.#stream.destroy();
-  }
-}
-
 /** Writes to a stream (stdout or a player's stdin) as frames arrive. */
 export class StreamSink implements AudioSink {
   readonly #stream: Writable;
@@ -273,6 +227,35 @@ export class StreamSink implements AudioSink {
 
   abort(): Promise<void> {
     return Promise.resolve();
+  }
+}
+
+/** A named pipe or a device written directly (no temporary file, no rename): see openOutputFile. */
+export class DeviceSink extends StreamSink {
+  readonly #device: WriteStream;
+
+  private constructor(device: WriteStream) {
+    super(device);
+    this.#device = device;
+  }
+
+  static async open(path: string): Promise<DeviceSink> {
+    const device = createWriteStream(path, { flags: 'w' });
+    await new Promise<void>((resolve, reject) => {
+      device.once('open', () => resolve());
+      device.once('error', (err) => reject(new UsageError(`cannot write ${path}: ${err.message}`, { code: 'OUTPUT', cause: err })));
+    });
+    return new DeviceSink(device);
+  }
+
+  /** Flushes and closes the pipe or device. */
+  override async commit(): Promise<void> {
+    await super.commit();
+    await new Promise<void>((resolve) => this.#device.end(() => resolve()));
+  }
+
+  override async abort(): Promise<void> {
+    this.#device.destroy();
   }
 }
 
