@@ -5,7 +5,7 @@
 import { Config, isGroupOrWorldReadable } from '../config-file.js';
 import { loadDotEnvFile, resolveApiKey, resolveEndpoints } from '../config.js';
 import { UsageError } from '../errors.js';
-import { proxyFetch, resolveProxies, webSocketProxy, describeProxy, type WebSocketProxy } from '../proxy.js';
+import { describeProxy, proxyFetch, resolveProxies, webSocketProxy, type ProxyRoutes, type WebSocketProxy } from '../proxy.js';
 import { userAgent } from '../version.js';
 import type { CommandContext } from './context.js';
 import { registerSecret, type Output } from './output.js';
@@ -23,8 +23,8 @@ export interface ConnectionFlags {
   proxy?: string;
 }
 
-/** Everything needed to reach the service; `close` stops an in-process emulator. */
-export interface ServiceConnection {
+/** Everything needed to reach the service (through its proxies, if any); `close` stops an in-process emulator. */
+export interface ServiceConnection extends ProxyTransports {
   websocketUrl: string;
   httpUrl: string;
   apiKey: string;
@@ -33,11 +33,23 @@ export interface ServiceConnection {
   userAgent: string;
   /** Whether this is the built-in emulator. */
   emulated: boolean;
-  /** The proxy WebSocket connections tunnel through, if any. */
-  webSocketProxy: WebSocketProxy | undefined;
-  /** The fetch of the HTTP API: through its proxy, if any, else undefined (the global fetch). */
-  fetch: typeof fetch | undefined;
   close(): Promise<void>;
+}
+
+/** How connections reach the service through the proxies in `routes`: the WebSocket's tunnel and the HTTP fetch. */
+export interface ProxyTransports {
+  webSocketProxy: WebSocketProxy | undefined;
+  /** undefined: the global fetch. */
+  fetch: typeof fetch | undefined;
+}
+
+/** The transports for `routes` (the proxy libraries load only when a proxy is used); proxy passwords become secrets. */
+export async function proxyTransports(routes: ProxyRoutes): Promise<ProxyTransports> {
+  for (const proxy of [routes.webSocket, routes.http]) if (proxy?.password) registerSecret(decodeURIComponent(proxy.password));
+  return {
+    webSocketProxy: routes.webSocket !== undefined ? await webSocketProxy(routes.webSocket) : undefined,
+    fetch: routes.http !== undefined ? await proxyFetch(routes.http) : undefined,
+  };
 }
 
 /** The key the in-process emulator accepts. */
@@ -80,7 +92,6 @@ export async function connectionFor(flags: ConnectionFlags, context: CommandCont
   const proxies = resolveProxies(endpoints, flags.proxy, env);
   if (proxies.webSocket !== undefined) output.debug(`WebSocket through the proxy ${describeProxy(proxies.webSocket)}`);
   if (proxies.http !== undefined) output.debug(`HTTP API through the proxy ${describeProxy(proxies.http)}`);
-  for (const proxy of [proxies.webSocket, proxies.http]) if (proxy?.password) registerSecret(decodeURIComponent(proxy.password));
   return {
     websocketUrl: endpoints.websocketUrl,
     httpUrl: endpoints.httpUrl,
@@ -89,8 +100,7 @@ export async function connectionFor(flags: ConnectionFlags, context: CommandCont
     workspace: flags.workspace ?? config.string('workspace'),
     userAgent: userAgent(),
     emulated: false,
-    webSocketProxy: proxies.webSocket !== undefined ? await webSocketProxy(proxies.webSocket) : undefined,
-    fetch: proxies.http !== undefined ? await proxyFetch(proxies.http) : undefined,
+    ...(await proxyTransports(proxies)),
     close: () => Promise.resolve(),
   };
 }

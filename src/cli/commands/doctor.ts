@@ -11,12 +11,12 @@ import { Config, findProjectConfig, readConfigFile, userConfigPath, userKeyFileP
 import { ENV, defaultKeyFile, loadDotEnvFile, resolveApiKey, resolveEndpoints, type Endpoints } from '../../config.js';
 import { AuthError, CosyError, ProtocolError, ReportedError, ServiceError, UsageError } from '../../errors.js';
 import { AUDIO_FORMATS } from '../../protocol/limits.js';
-import { describeProxy, proxyFetch, resolveProxies, webSocketProxy, type ProxyRoutes, type WebSocketProxy } from '../../proxy.js';
+import { describeProxy, resolveProxies, type ProxyRoutes } from '../../proxy.js';
 import { Connection, safeHost } from '../../tts/connection.js';
 import { listVoicePage } from '../../voices/enrollment-api.js';
 import { HttpClient } from '../../voices/http-client.js';
 import { userAgent } from '../../version.js';
-import { EMULATOR_KEY, type ConnectionFlags } from '../connect.js';
+import { EMULATOR_KEY, proxyTransports, type ConnectionFlags, type ProxyTransports } from '../connect.js';
 import type { CommandContext } from '../context.js';
 import {
   checkClockSkew,
@@ -42,13 +42,9 @@ import { resolvePlayer } from '../player.js';
 export const DOCTOR_TIMEOUT_MS = 5_000;
 
 /** What the network checks need: a key and endpoints, when the earlier checks found them. */
-interface Target {
+interface Target extends ProxyTransports {
   key: string;
   endpoints: Endpoints;
-  /** The proxy the WebSocket check tunnels through, if any. */
-  webSocketProxy: WebSocketProxy | undefined;
-  /** The fetch of the HTTP API check: through its proxy, if any. */
-  fetch: typeof fetch | undefined;
   /** Whether the endpoints come from the region (not from --endpoint, the environment or a file). */
   regionDefaults: boolean;
   workspace: string | undefined;
@@ -96,8 +92,7 @@ export async function runDoctor(raw: Record<string, unknown>, context: CommandCo
             endpoints: endpoints.endpoints,
             regionDefaults: endpoints.regionDefaults,
             workspace,
-            webSocketProxy: proxies.webSocket !== undefined ? await webSocketProxy(proxies.webSocket) : undefined,
-            fetch: proxies.http !== undefined ? await proxyFetch(proxies.http) : undefined,
+            ...(await proxyTransports(proxies)),
           }
         : undefined;
     const missing = key === undefined ? 'an API key' : 'valid endpoints';
