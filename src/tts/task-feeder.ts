@@ -81,7 +81,7 @@ export class TaskFeeder implements AsyncIterable<AsyncIterable<string>> {
   end(): void {
     this.endTask();
     this.#tasks.close();
-    this.#release(Infinity);
+    this.#release(true);
   }
 
   /** A task's fragments as the consumer takes them, each taken one no longer pending. */
@@ -92,18 +92,18 @@ export class TaskFeeder implements AsyncIterable<AsyncIterable<string>> {
           const r = await queue.next();
           if (r.done) return { value: undefined, done: true };
           this.#pending -= r.value.count;
-          this.#release(this.#pending);
+          this.#release(false);
           return { value: r.value.text, done: false };
         },
       }),
     };
   }
 
-  /** Wakes the waiters whose bound `pending` is below. */
-  #release(pending: number): void {
-    const ready = pending === Infinity ? this.#waiters : this.#waiters.filter((w) => pending < w.below);
+  /** Wakes the waiters whose bound the pending text is now below, or every waiter (`all`: the input ended). */
+  #release(all: boolean): void {
+    const ready = all ? this.#waiters : this.#waiters.filter((w) => this.#pending < w.below);
     if (ready.length === 0) return;
-    this.#waiters = pending === Infinity ? [] : this.#waiters.filter((w) => !(pending < w.below));
+    this.#waiters = this.#waiters.filter((w) => !ready.includes(w));
     for (const w of ready) w.resolve();
   }
 
