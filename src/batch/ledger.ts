@@ -8,6 +8,7 @@ import { open, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { FileHandle } from 'node:fs/promises';
 import { CosyError, ExitCode } from '../errors.js';
+import { redact } from '../secrets.js';
 import { LEDGER_FILE } from './defaults.js';
 import type { ShardSpec } from './shard.js';
 
@@ -214,11 +215,12 @@ export class LedgerWriter {
   }
 
   /**
-   * Appends one entry; resolves when it reached the file (the kernel: a killed process cannot lose it).
+   * Appends one entry; resolves when it reached the file (the kernel: a killed process cannot lose it). Registered
+   * secrets are masked, as on cosy's streams: an error message quoting the key must not keep it on disk.
    * @throws LedgerWriteError
    */
   append(entry: LedgerEntry): Promise<void> {
-    const line = `${JSON.stringify(entry)}\n`;
+    const line = `${redact(JSON.stringify(entry))}\n`;
     const next = this.#queue.then(async () => {
       if (this.#failure) throw this.#failure;
       try {

@@ -81,16 +81,22 @@ export async function loadBatch(text: string, options: LoadOptions): Promise<Loa
   return { format: parsed.format, items, problems: problems.sort((a, b) => a.line - b.line), warnings };
 }
 
-/** What is already on disk in the way of an output: a folder under its name, or a file where a folder must go. */
+/**
+ * What is already on disk in the way of an output: a folder under its name, a named pipe or device (batch outputs
+ * are files it hashes and can resume; writing into a pipe would do neither), or a file where a folder must go.
+ */
 function blockedPath(path: string, outDir: string): string | undefined {
-  const kind = (p: string): 'folder' | 'file' | undefined => {
+  const kind = (p: string): 'folder' | 'file' | 'special' | undefined => {
     try {
-      return statSync(p).isDirectory() ? 'folder' : 'file';
+      const info = statSync(p);
+      return info.isDirectory() ? 'folder' : info.isFile() ? 'file' : 'special';
     } catch {
       return undefined;
     }
   };
-  if (kind(path) === 'folder') return `output ${path} is an existing folder; remove it or name the output differently ("out", --name)`;
+  const here = kind(path);
+  if (here === 'folder') return `output ${path} is an existing folder; remove it or name the output differently ("out", --name)`;
+  if (here === 'special') return `output ${path} is a named pipe or device, not a file; batch writes files it can check and resume (to write into a pipe, use cosy say -o)`;
   for (let dir = dirname(path); dir.length > outDir.length && dir !== dirname(dir); dir = dirname(dir)) {
     if (kind(dir) === 'file') return `output ${path} needs ${dir} to be a folder, but it is a file`;
   }

@@ -8,7 +8,8 @@ import { UsageError } from '../errors.js';
 import { describeProxy, proxyFetch, resolveProxies, webSocketProxy, type ProxyRoutes, type WebSocketProxy } from '../proxy.js';
 import { userAgent } from '../version.js';
 import type { CommandContext } from './context.js';
-import { registerSecret, type Output } from './output.js';
+import type { Output } from './output.js';
+import { registerSecret } from '../secrets.js';
 
 /** Connection flags shared by the commands that talk to the service. */
 export interface ConnectionFlags {

@@ -7,6 +7,7 @@
 import { Chalk, type ChalkInstance } from 'chalk';
 import type { Writable } from 'node:stream';
 import { CosyError } from '../errors.js';
+import { redact } from '../secrets.js';
 
 /** Output settings from the command line and environment. */
 export interface OutputOptions {
@@ -23,22 +24,6 @@ export interface OutputOptions {
 export interface Spinner {
   update(text: string): void;
   stop(): void;
-}
-
-const secrets = new Set<string>();
-
-/** Registers a secret (an API key) so it is never printed. */
-export function registerSecret(secret: string): void {
-  if (secret.length >= 6) secrets.add(secret);
-}
-
-/** `text` with every registered secret replaced by a masked form. */
-export function redact(text: string): string {
-  let out = text;
-  for (const s of secrets) {
-    if (out.includes(s)) out = out.split(s).join(`${s.slice(0, 3)}…(redacted)`);
-  }
-  return out;
 }
 
 /** Whether colour should be used on a stream, following no-color.org, FORCE_COLOR and TERM. */

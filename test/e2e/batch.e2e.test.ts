@@ -3,10 +3,10 @@
  * sent, throttling, faults, kill -9 and Ctrl-C followed by a rerun, shards, the estimate against what the emulator
  * billed, and the exit codes.
  */
-import { mkdirSync, readdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { lstatSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync, existsSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
-import type { ChildProcess } from 'node:child_process';
+import { execFileSync, type ChildProcess } from 'node:child_process';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { EmulatorOptions, EmulatorTaskRecord } from '../../src/emulator/server.js';
 import { foldLedger, parseLedger, type DoneEntry, type LedgerEntry } from '../../src/batch/ledger.js';
@@ -166,9 +166,27 @@ describe('cosy batch: what is in the way on disk', () => {
     const folder = await runCli(['batch', 'lines.txt', '-d', 'out'], { env, cwd: dir });
     expect(folder.code).toBe(2);
     expect(folder.stderr).toContain(`lines.txt:2: output ${join(dir, 'out', '2.mp3')} is an existing folder`);
+    rmSync(join(dir, 'out', '2.mp3'), { recursive: true });
+    execFileSync('mkfifo', [join(dir, 'out', '1.mp3')]);
+    const fifo = await runCli(['batch', 'lines.txt', '-d', 'out'], { env, cwd: dir });
+    expect(fifo.code).toBe(2);
+    expect(fifo.stderr).toContain(`lines.txt:1: output ${join(dir, 'out', '1.mp3')} is a named pipe or device, not a file`);
     const both = await runCli(['batch', 'lines.txt', '-d', 'out2', '--json', '--progress', 'json'], { env, cwd: dir });
     expect(both.code).toBe(2);
     expect(emulator.connections()).toBe(0);
+  });
+
+  it('replaces a symbolic link under an output name with the file, leaving what it pointed at alone', async () => {
+    const { env } = await start();
+    write('lines.txt', 'First.\n');
+    write('elsewhere.mp3', 'not audio');
+    mkdirSync(join(dir, 'out'));
+    symlinkSync(join(dir, 'elsewhere.mp3'), join(dir, 'out', '1.mp3'));
+    const r = await runCli(['batch', 'lines.txt', '-d', 'out'], { env, cwd: dir });
+    expect(r.code).toBe(0);
+    expect(lstatSync(join(dir, 'out', '1.mp3')).isFile()).toBe(true);
+    expect(readFileSync(join(dir, 'elsewhere.mp3'), 'utf8')).toBe('not audio');
+    expectIntact('out');
   });
 
   it("refuses subtitles that would overwrite another item's audio", async () => {

@@ -8,7 +8,8 @@ import { Config, CONFIG_KEYS, CONFIG_KEY_NAMES, PROJECT_CONFIG_NAME, formatConfi
 import { UsageError } from '../../errors.js';
 import { writeFileAtomic } from '../../temp-files.js';
 import type { CommandContext } from '../context.js';
-import { Output, registerSecret } from '../output.js';
+import { Output } from '../output.js';
+import { registerSecret } from '../../secrets.js';
 import { readStream } from '../read-input.js';
 
 /** Options shared by the config subcommands. */

@@ -35,7 +35,8 @@ import {
   type CheckResult,
 } from '../doctor-checks.js';
 import { connectionFlags, optionValues } from '../option-values.js';
-import { Output, registerSecret, shouldColor } from '../output.js';
+import { Output, shouldColor } from '../output.js';
+import { registerSecret } from '../../secrets.js';
 import { resolvePlayer } from '../player.js';
 
 /** Time each network check may take. */

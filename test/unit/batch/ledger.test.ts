@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { registerSecret } from '../../../src/secrets.js';
 import { foldLedger, ledgerFileName, LedgerWriter, parseLedger, readLedgers, type DoneEntry, type FailedEntry, type StartEntry } from '../../../src/batch/ledger.js';
 
 const start = (id: string, at: string): StartEntry => ({ event: 'start', at, id, key: `k${id}`, file: `${id}.mp3` });
@@ -69,6 +70,18 @@ describe('LedgerWriter and readLedgers', () => {
     const again = await LedgerWriter.open(path);
     await again.close();
     expect(readFileSync(path, 'utf8')).toBe('');
+  });
+
+  it('masks registered secrets in what it writes', async () => {
+    const secret = 'sk-ledger-secret-0123456789abcdef';
+    registerSecret(secret);
+    const path = join(dir, 'cosy-batch.ledger.jsonl');
+    const writer = await LedgerWriter.open(path);
+    await writer.append({ ...failed('1', 'T1', false), error: { code: 'AUTH', message: `key ${secret} was refused` } });
+    await writer.close();
+    const text = readFileSync(path, 'utf8');
+    expect(text).not.toContain(secret);
+    expect(parseLedger(text).entries).toMatchObject([{ id: '1', error: { message: 'key sk-…(redacted) was refused' } }]);
   });
 
   it('merges the ledgers of every shard in time order', async () => {

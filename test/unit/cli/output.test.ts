@@ -1,6 +1,7 @@
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { Output, redact, registerSecret, shouldColor, type OutputOptions } from '../../../src/cli/output.js';
+import { Output, shouldColor, type OutputOptions } from '../../../src/cli/output.js';
+import { redact, registerSecret } from '../../../src/secrets.js';
 import { AuthError, ExitCode, NetworkError, ServiceError, UsageError } from '../../../src/errors.js';
 
 /** A writable that records what was written, optionally pretending to be a terminal. */
