@@ -3,7 +3,7 @@
  * sentence-synthesis + binary frame pairs, sentence-end), keeps the idle clock, injects frame faults, and ends with
  * task-finished or task-failed. The session feeds it instructions strictly in order and awaits each one.
  */
-import { setTimeout as sleep } from 'node:timers/promises';
+import { setImmediate as nextTurn, setTimeout as sleep } from 'node:timers/promises';
 import { countCharacters } from '../protocol/counting.js';
 import { encodeResultGenerated, encodeTaskFailed, encodeTaskFinished, encodeTaskStarted } from '../protocol/codec.js';
 import type { SentenceInfo } from '../protocol/messages.js';
@@ -66,6 +66,8 @@ export class Task {
   private framesSent = 0;
   private finishRequested = false;
   private cancelled = false;
+  /** When sendFrames last let the event loop turn (performance.now()). */
+  private lastTurn = 0;
   private idleTimer: NodeJS.Timeout | undefined;
 
   constructor(
@@ -307,6 +309,9 @@ export class Task {
 
   /**
    * Sends audio frames, each right after its sentence-synthesis event, with fault delays and flow control.
+   * It lets the event loop turn at least every millisecond, so instructions that arrive meanwhile are read (a cancel
+   * stops the audio at once, as on the service, which produces audio at a finite speed); without that, a sentence's
+   * frames would all be written before the socket was read again.
    * Returns false when the task stopped speaking (ended, cancelled, or the connection closed).
    */
   private async sendFrames(frames: readonly Buffer[], index: number): Promise<boolean> {
@@ -314,7 +319,11 @@ export class Task {
     for (const frame of frames) {
       if (this.framesSent === 0 && !this.applyFrameFault(0)) return false;
       const delay = delayBeforeFrame(faults, this.framesSent);
-      if (delay > 0) await sleep(delay, undefined, { signal, ref: false }).catch(() => undefined);
+      if (delay > 0 || performance.now() - this.lastTurn >= 1) {
+        if (delay > 0) await sleep(delay, undefined, { signal, ref: false }).catch(() => undefined);
+        else await nextTurn();
+        this.lastTurn = performance.now();
+      }
       await outbox.drained();
       if (!this.speaking()) return false;
       const event = encodeResultGenerated(this.id, 'sentence-synthesis', { index, words: [] });

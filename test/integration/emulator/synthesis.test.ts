@@ -328,6 +328,19 @@ describe('finish-task with directive cancel (UNCONFIRMED semantics)', () => {
     expect(c.audio().length).toBeLessThan(full / 2);
   });
 
+  it('drops the unsent audio without any frame delay too: instructions are read while frames go out', async () => {
+    const c = await connect();
+    const taskId = newTaskId();
+    const long = 'This sentence is long enough to take many frames of audio at this rate. '.repeat(8);
+    c.send(runTaskFrame(taskId, baseParameters({ sample_rate: 48000 })), textFrame(taskId, long));
+    await c.until(() => c.received.some((r) => r.kind === 'binary'), 2_000, 'the first frame');
+    c.send(finishFrame(taskId, { directive: 'cancel' }));
+    const end = await c.end(taskId, 2_000);
+    expect(end.header.event).toBe('task-finished');
+    const full = Math.round((expectedMs([long]) * 48000) / 1000) * 2;
+    expect(c.audio().length).toBeLessThan(full / 2);
+  });
+
   it('also ends a task whose plain finish-task is already being served', async () => {
     const c = await connect({ faults: { frameDelayMs: 20 } });
     const taskId = newTaskId();
