@@ -197,6 +197,7 @@ function buildEmulator(context: CommandContext): Command {
     .option('--malformed-frame-after <n>', 'fault: send one malformed frame after N audio frames', parseCount)
     .option('--close-before-task-started', 'fault: close the connection instead of starting the task')
     .option('--max-tasks-per-second <n>', 'fault: throttle task starts beyond N per second', parseInteger)
+    .option('--throttle-first <n>', 'fault: throttle the first N task starts, whatever the rate', parseCount)
     .addOption(new Option('--throttle-at <where>', 'how throttling shows').choices(['task', 'handshake']).default('task'))
     .option('--fault-times <n>', 'apply the task faults to the first N tasks only', parseCount)
     .option('--voice-ready <ms>', 'custom voices stay DEPLOYING this long before they are OK (default 500)', parseCount)

@@ -20,6 +20,8 @@ export interface FaultOptions {
   closeBeforeTaskStarted?: boolean;
   /** Throttle: run-tasks beyond N in any rolling 1 s window (emulator-wide, i.e. account-wide) fail. */
   maxTasksPerSecond?: number;
+  /** Throttle the first N run-tasks (or upgrades, with throttleAt 'handshake') whatever the rate. */
+  throttleFirst?: number;
   /** Where throttling shows: task-failed on run-task (default) or HTTP 429 on the upgrade. */
   throttleAt?: 'task' | 'handshake';
   /** Task faults apply to the first N run-tasks only; default: every task. */

@@ -62,12 +62,15 @@ function terminatorRun(text: string, i: number): { end: number; immediate: boole
   return { end: j, immediate };
 }
 
-/** Where the sentence starting at `start` ends (exclusive), or -1 when it is not complete yet. */
-function findSentenceEnd(text: string, start: number): number {
+/**
+ * Where the sentence starting at `start` ends (exclusive), or -1 when it is not complete yet. `scan.plainUntil` is
+ * kept across the sentences of one buffer: a run of terminators that ends nothing ("3.14", or thousands of dots) is
+ * scanned once, even when an over-long sentence is cut inside it and the next sentence starts in the same run.
+ */
+function findSentenceEnd(text: string, start: number, scan: { plainUntil: number }): number {
   let counted = 0;
   let hasContent = false;
   let lastCut = -1;
-  let plainUntil = start;
   let i = start;
   while (i < text.length) {
     const ch = codePointAt(text, i);
@@ -79,13 +82,13 @@ function findSentenceEnd(text: string, start: number): number {
       continue;
     }
     hasContent = true;
-    if (i >= plainUntil && (CJK_TERMINATORS.has(ch) || ASCII_TERMINATORS.has(ch))) {
+    if (i >= scan.plainUntil && (CJK_TERMINATORS.has(ch) || ASCII_TERMINATORS.has(ch))) {
       const run = terminatorRun(text, i);
       if (run.immediate) return run.end;
       if (run.end >= text.length) return -1;
       if (isSpace(codePointAt(text, run.end))) return run.end;
       // "3.14", "a.b": the run ends nothing; its characters are ordinary text (scanned once, not once per dot).
-      plainUntil = run.end;
+      scan.plainUntil = run.end;
     }
     if (space) lastCut = i;
     else if (CUT_AFTER.has(ch)) lastCut = i + ch.length;
@@ -107,8 +110,9 @@ function toSentence(raw: string): Sentence | undefined {
 export function segment(buffer: string, final: boolean): SegmentResult {
   const sentences: Sentence[] = [];
   let start = 0;
+  const scan = { plainUntil: 0 };
   for (;;) {
-    const end = findSentenceEnd(buffer, start);
+    const end = findSentenceEnd(buffer, start, scan);
     if (end < 0) break;
     const sentence = toSentence(buffer.slice(start, end));
     if (sentence !== undefined) sentences.push(sentence);

@@ -18,7 +18,7 @@ import { apiError, createHttpRouter, sendJson, type ApiErrorBody, type Route } f
 import { OSS_UPLOAD_PATH, TemporaryStorage } from './temporary-storage.js';
 import { MESSAGES, THROTTLED } from './service-errors.js';
 import { Session } from './session.js';
-import { createRateLimiter, UNLIMITED } from './throttle.js';
+import { createRateLimiter, refuseFirst, UNLIMITED } from './throttle.js';
 import { TOKENS_PATH, tokensHandler } from './tokens.js';
 import type { EmulatorContext, EmulatorOptions, EmulatorTaskRecord, RunningEmulator } from './types.js';
 import { createVoiceRegistry } from './voice-registry.js';
@@ -100,7 +100,9 @@ function listen(server: Server, port: number, host: string): Promise<number> {
 function createContext(options: EmulatorOptions, tasks: EmulatorTaskRecord[]): EmulatorContext {
   const faults = options.faults;
   const limit = faults?.maxTasksPerSecond;
-  const limiter = limit !== undefined && limit >= 0 ? createRateLimiter(limit) : UNLIMITED;
+  const rate = limit !== undefined && limit >= 0 ? createRateLimiter(limit) : UNLIMITED;
+  const first = faults?.throttleFirst;
+  const limiter = first !== undefined && first > 0 ? refuseFirst(first, rate) : rate;
   const atHandshake = faults?.throttleAt === 'handshake';
   let ordinal = 0;
   return {

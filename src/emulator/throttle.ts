@@ -29,3 +29,20 @@ export function createRateLimiter(limit: number, windowMs = RATE_WINDOW_MS, now:
 
 /** A limiter that admits everything (no throttling configured). */
 export const UNLIMITED: RateLimiter = { tryAdmit: () => true };
+
+/**
+ * Refuses the first `count` attempts whatever the rate, then defers to `then`: a throttle a test can count on
+ * (a client's retry after throttling), where a rate depends on how fast the client happens to be.
+ */
+export function refuseFirst(count: number, then: RateLimiter): RateLimiter {
+  let left = Math.max(0, Math.floor(count));
+  return {
+    tryAdmit(): boolean {
+      if (left > 0) {
+        left -= 1;
+        return false;
+      }
+      return then.tryAdmit();
+    },
+  };
+}

@@ -68,6 +68,16 @@ describe('cosy emulator', () => {
     expect(existsSync(join(dir, 'x.mp3'))).toBe(false);
   });
 
+  it('throttles the first N task starts with --throttle-first (cosy retries and succeeds)', async () => {
+    const { websocket } = await startEmulatorProcess(['--throttle-first', '1']);
+    const r = await runCli(['say', 'Hello there.', '-o', 'x.mp3', '--verbose'], { env: envFor(websocket), cwd: dir });
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain('Throttling.RateQuota');
+    expect(r.stderr).toMatch(/retry 1 of 2 in \d\.\d s/);
+    const none = await runCli(['say', 'Hello there.', '-o', 'y.mp3', '--retries', '0'], { env: envFor(websocket), cwd: dir });
+    expect(none.code).toBe(0);
+  });
+
   it('accepts only the keys given with --key', async () => {
     const { websocket } = await startEmulatorProcess(['--key', 'sk-only-this-one-1']);
     const bad = await runCli(['say', 'Hi.', '-o', 'x.mp3'], { env: envFor(websocket, 'sk-some-other-key-2'), cwd: dir });

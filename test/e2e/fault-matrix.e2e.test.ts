@@ -11,10 +11,11 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { foldLedger, parseLedger, type LedgerEntry } from '../../src/batch/ledger.js';
-import type { EmulatorOptions, EmulatorTaskRecord } from '../../src/emulator/server.js';
+import type { EmulatorOptions, EmulatorTaskRecord, RunningEmulator } from '../../src/emulator/server.js';
 import { runCli, tempDir } from '../helpers/run-cli.js';
 import { e2eFixture } from '../helpers/fixture.js';
 import { useEmulator, TEST_KEY, type TestEmulator } from '../helpers/emulator.js';
+import { waitFor } from '../helpers/wait.js';
 
 type Command = 'say' | 'stream';
 type FileOutcome = 'none' | 'complete';
@@ -25,8 +26,11 @@ interface FaultCase {
   emulator?: EmulatorOptions;
   args?: string[];
   env?: Record<string, string>;
-  /** Drives the child (signals, slow input); default: the text on stdin (stream) or as an argument (say). */
-  drive?: (child: ChildProcess) => void;
+  /**
+   * Drives the child (signals, slow input) on what the emulator has seen, not on a clock: a spawned cosy can take
+   * half a second to start on a loaded machine. Default: the text on stdin (stream) or as an argument (say).
+   */
+  drive?: (child: ChildProcess, emulator: RunningEmulator) => void;
   code: number;
   message: RegExp;
   taskId: boolean;
@@ -36,18 +40,23 @@ interface FaultCase {
 const TEXT = 'The first sentence of the test. The second sentence follows it. And a third one ends it.';
 const NO_RETRY = ['--retries', '0'];
 
-function slowInput(parts: Array<string | number>) {
-  return (child: ChildProcess): void => {
-    const next = (): void => {
-      const p = parts.shift();
-      if (p === undefined) child.stdin?.end();
-      else if (typeof p === 'number') setTimeout(next, p);
-      else {
-        child.stdin?.write(p);
-        setImmediate(next);
-      }
-    };
-    next();
+/**
+ * Writes `first`, waits until the emulator has received all of it, pauses `pauseMs`, then writes `rest` and ends
+ * stdin: a pause in the input measured from when the service saw the text.
+ */
+function pauseAfter(first: string, pauseMs: number, rest: string) {
+  return (child: ChildProcess, emulator: RunningEmulator): void => {
+    child.stdin?.write(first);
+    void waitFor(() => emulator.tasks[0]?.texts.join('').includes(first.trim()) === true, 'the first text at the emulator').then(() =>
+      setTimeout(() => child.stdin?.end(rest), pauseMs),
+    );
+  };
+}
+
+/** Sends SIGINT once `ready` holds (something of the synthesis has visibly happened). */
+function interruptWhen(ready: (emulator: RunningEmulator) => boolean, what: string) {
+  return (child: ChildProcess, emulator: RunningEmulator): void => {
+    void waitFor(() => ready(emulator), what).then(() => child.kill('SIGINT'));
   };
 }
 
@@ -66,7 +75,7 @@ const CASES: FaultCase[] = [
     command: 'stream',
     emulator: { idleTimeoutMs: 400 },
     args: ['--idle-timeout', '30', ...NO_RETRY],
-    drive: slowInput(['The first sentence is read. ', 'Then the input pauses', 1200, ' for too long.']),
+    drive: pauseAfter('The first sentence is read. Then the input pauses', 1200, ' for too long.'),
     code: 4,
     message: /CLIENT_ERROR: request timeout after 0 seconds/,
     taskId: true,
@@ -79,9 +88,9 @@ const CASES: FaultCase[] = [
     fault: 'SIGINT',
     command: 'say',
     emulator: { faults: { frameDelayMs: 100 } },
-    drive: (child) => {
+    drive: (child, emulator) => {
       child.stdin?.end();
-      setTimeout(() => child.kill('SIGINT'), 500);
+      interruptWhen((e) => (e.tasks[0]?.audioFrames ?? 0) > 0, 'the first audio frame')(child, emulator);
     },
     code: 130,
     message: /interrupted; nothing was written under the requested name/,
@@ -91,9 +100,9 @@ const CASES: FaultCase[] = [
   {
     fault: 'SIGINT',
     command: 'stream',
-    drive: (child) => {
+    drive: (child, emulator) => {
       child.stdin?.write(`${TEXT} `);
-      setTimeout(() => child.kill('SIGINT'), 600);
+      interruptWhen((e) => e.tasks[0]?.texts.join('').includes(TEXT) === true, 'the text at the emulator')(child, emulator);
     },
     code: 130,
     message: /interrupted: stopped reading stdin; out\.wav holds the complete audio of the text read so far/,
@@ -194,7 +203,7 @@ describe('fault matrix', () => {
     const r = await runCli(args, {
       env,
       cwd: fx.dir,
-      ...(c.drive ? { onSpawn: c.drive } : c.command === 'stream' ? { stdin: TEXT } : {}),
+      ...(c.drive ? { onSpawn: (child: ChildProcess) => c.drive?.(child, emu.emulator) } : c.command === 'stream' ? { stdin: TEXT } : {}),
     });
     expect(r.stderr).toMatch(c.message);
     expect(r.code).toBe(c.code);

@@ -292,16 +292,14 @@ describe('cosy say: failures', () => {
   it.each<[string, EmulatorOptions]>([
     ['a dropped connection', { faults: { dropAfterFrames: 2, times: 1 } }],
     ['a server fault', { faults: { failAfterFrames: 2, times: 1 } }],
-    ['throttling', { faults: { maxTasksPerSecond: 1 } }],
+    ['throttling', { faults: { throttleFirst: 1 } }],
   ])('retries after %s and writes a complete file', async (_name, options) => {
     const { env, emulator } = await start(options);
-    if (options.faults?.maxTasksPerSecond === 1) {
-      // use up the second's budget so the first attempt is throttled
-      await runCli(['say', 'warm up.', '-o', 'warm.mp3'], { env, cwd: fx.dir });
-    }
     const r = await runCli(['say', TEXT, '-o', 'out.wav', '--verbose'], { env, cwd: fx.dir });
     expect(r.code).toBe(0);
     expect(r.stderr).toMatch(/retry 1 of 2 in \d\.\d s/);
+    expect(emulator.tasks).toHaveLength(2);
+    if (options.faults?.throttleFirst) expect(emulator.tasks[0]?.errorCode).toBe('Throttling.RateQuota');
     const wav = readFileSync(join(fx.dir, 'out.wav'));
     const last = emulator.tasks.at(-1);
     expect(last?.status).toBe('finished');

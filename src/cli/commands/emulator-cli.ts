@@ -22,6 +22,7 @@ export async function runEmulatorFromCli(o: Record<string, unknown>, context: Co
       malformedFrameAfter: num('malformedFrameAfter'),
       closeBeforeTaskStarted: o['closeBeforeTaskStarted'] === true,
       maxTasksPerSecond: num('maxTasksPerSecond'),
+      throttleFirst: num('throttleFirst'),
       throttleAt: o['throttleAt'] === 'handshake' ? 'handshake' : 'task',
       times: num('faultTimes'),
       voiceReadyMs: num('voiceReady'),

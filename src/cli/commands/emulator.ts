@@ -44,6 +44,7 @@ function faultOptions(options: EmulatorCommandOptions): FaultOptions {
     malformedFrameAfter: options.malformedFrameAfter,
     closeBeforeTaskStarted: options.closeBeforeTaskStarted,
     maxTasksPerSecond: options.maxTasksPerSecond,
+    throttleFirst: options.throttleFirst,
     throttleAt: options.throttleAt,
     times: options.times,
   };

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { delayBeforeFrame, faultAfterFrames, taskFaults } from '../../../src/emulator/faults.js';
 import { isAcceptedKey, isInferencePath, presentedKey } from '../../../src/emulator/handshake.js';
-import { createRateLimiter } from '../../../src/emulator/throttle.js';
+import { createRateLimiter, refuseFirst, UNLIMITED } from '../../../src/emulator/throttle.js';
 
 describe('taskFaults', () => {
   it('applies to every task without times, to the first N with times', () => {
@@ -36,6 +36,16 @@ describe('createRateLimiter', () => {
     expect(limiter.tryAdmit()).toBe(false);
     now = 1000;
     expect([limiter.tryAdmit(), limiter.tryAdmit(), limiter.tryAdmit()]).toEqual([true, true, false]);
+  });
+});
+
+describe('refuseFirst', () => {
+  it('refuses the first N attempts, then defers to the rate', () => {
+    const unlimited = refuseFirst(2, UNLIMITED);
+    expect(Array.from({ length: 4 }, () => unlimited.tryAdmit())).toEqual([false, false, true, true]);
+    const now = 0;
+    const rated = refuseFirst(1, createRateLimiter(1, 1000, () => now));
+    expect(Array.from({ length: 3 }, () => rated.tryAdmit())).toEqual([false, true, false]);
   });
 });
 

@@ -30,7 +30,8 @@ describe('malformed corpus', () => {
         expect(f.excerpt, where).toMatch(/\n[ \t]*\^$/u);
       }
     }
-    expect(Date.now() - started).toBeLessThan(8_000);
+    // About 1 s here; the bound only catches a catastrophic slowdown, with room for a loaded CI machine.
+    expect(Date.now() - started).toBeLessThan(15_000);
   });
 
   it('rejects everything fast-xml-parser rejects', () => {
@@ -65,6 +66,7 @@ describe('malformed corpus', () => {
     expect(report.counts.conservative).toBe(900_007);
     const lines = validateSsml(`<speak>\n${'😀</x>'.repeat(50_000)}</speak>`, { source: 'mismatch' });
     expect(lines.findings.find((f) => f.rule === 'R-DOC-WELLFORMED')).toMatchObject({ line: 2, column: 2 });
-    expect(Date.now() - started).toBeLessThan(4_000);
+    // Under 1 s here: the bound catches a blow-up (900,000 findings counted), with room for a loaded CI machine.
+    expect(Date.now() - started).toBeLessThan(12_000);
   });
 });
