@@ -10,7 +10,7 @@ import { writeMp3, writeWav } from '../helpers/audio-files.js';
 import { baseEnv, runCli } from '../helpers/run-cli.js';
 import { e2eFixture } from '../helpers/fixture.js';
 
-const fx = e2eFixture({ voiceReadyMs: 50 });
+const fx = e2eFixture({ voiceReadyMs: 400 }); // the status query right after creating sees DEPLOYING even on a loaded machine; the next, 500 ms later, sees OK
 const start = fx.start;
 
 const out = (r: { stdout: Buffer }): string => r.stdout.toString('utf8');

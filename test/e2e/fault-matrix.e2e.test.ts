@@ -15,7 +15,7 @@ import type { EmulatorOptions, EmulatorTaskRecord, RunningEmulator } from '../..
 import { runCli, tempDir } from '../helpers/run-cli.js';
 import { e2eFixture } from '../helpers/fixture.js';
 import { useEmulator, TEST_KEY, type TestEmulator } from '../helpers/emulator.js';
-import { waitFor } from '../helpers/wait.js';
+import { beside, sleep, waitFor } from '../helpers/wait.js';
 
 type Command = 'say' | 'stream';
 type FileOutcome = 'none' | 'complete';
@@ -30,7 +30,7 @@ interface FaultCase {
    * Drives the child (signals, slow input) on what the emulator has seen, not on a clock: a spawned cosy can take
    * half a second to start on a loaded machine. Default: the text on stdin (stream) or as an argument (say).
    */
-  drive?: (child: ChildProcess, emulator: RunningEmulator) => void;
+  drive?: (child: ChildProcess, emulator: RunningEmulator) => Promise<void>;
   code: number;
   message: RegExp;
   taskId: boolean;
@@ -45,19 +45,22 @@ const NO_RETRY = ['--retries', '0'];
  * stdin: a pause in the input measured from when the service saw the text.
  */
 function pauseAfter(first: string, pauseMs: number, rest: string) {
-  return (child: ChildProcess, emulator: RunningEmulator): void => {
-    child.stdin?.write(first);
-    void waitFor(() => emulator.tasks[0]?.texts.join('').includes(first.trim()) === true, 'the first text at the emulator').then(() =>
-      setTimeout(() => child.stdin?.end(rest), pauseMs),
-    );
-  };
+  return (child: ChildProcess, emulator: RunningEmulator): Promise<void> =>
+    beside(child, async () => {
+      child.stdin?.write(first);
+      await waitFor('the first text at the emulator', () => emulator.tasks[0]?.texts.join('').includes(first.trim()) === true, { child });
+      await sleep(pauseMs);
+      child.stdin?.end(rest);
+    });
 }
 
 /** Sends SIGINT once `ready` holds (something of the synthesis has visibly happened). */
 function interruptWhen(ready: (emulator: RunningEmulator) => boolean, what: string) {
-  return (child: ChildProcess, emulator: RunningEmulator): void => {
-    void waitFor(() => ready(emulator), what).then(() => child.kill('SIGINT'));
-  };
+  return (child: ChildProcess, emulator: RunningEmulator): Promise<void> =>
+    beside(child, async () => {
+      await waitFor(what, () => ready(emulator), { child });
+      child.kill('SIGINT');
+    });
 }
 
 function both(fault: string, spec: Omit<FaultCase, 'fault' | 'command'>): FaultCase[] {
@@ -90,7 +93,7 @@ const CASES: FaultCase[] = [
     emulator: { faults: { frameDelayMs: 100 } },
     drive: (child, emulator) => {
       child.stdin?.end();
-      interruptWhen((e) => (e.tasks[0]?.audioFrames ?? 0) > 0, 'the first audio frame')(child, emulator);
+      return interruptWhen((e) => (e.tasks[0]?.audioFrames ?? 0) > 0, 'the first audio frame')(child, emulator);
     },
     code: 130,
     message: /interrupted; nothing was written under the requested name/,
@@ -102,7 +105,7 @@ const CASES: FaultCase[] = [
     command: 'stream',
     drive: (child, emulator) => {
       child.stdin?.write(`${TEXT} `);
-      interruptWhen((e) => e.tasks[0]?.texts.join('').includes(TEXT) === true, 'the text at the emulator')(child, emulator);
+      return interruptWhen((e) => e.tasks[0]?.texts.join('').includes(TEXT) === true, 'the text at the emulator')(child, emulator);
     },
     code: 130,
     message: /interrupted: stopped reading stdin; out\.wav holds the complete audio of the text read so far/,
@@ -200,11 +203,13 @@ describe('fault matrix', () => {
     const emu = await fx.start(c.emulator ?? {});
     const env = { ...emu.env, ...c.env };
     const args = c.command === 'say' ? ['say', TEXT, '-o', 'out.wav', ...(c.args ?? [])] : ['stream', '-o', 'out.wav', ...(c.args ?? [])];
+    let driving: Promise<void> | undefined;
     const r = await runCli(args, {
       env,
       cwd: fx.dir,
-      ...(c.drive ? { onSpawn: (child: ChildProcess) => c.drive?.(child, emu.emulator) } : c.command === 'stream' ? { stdin: TEXT } : {}),
+      ...(c.drive ? { onSpawn: (child: ChildProcess) => (driving = c.drive?.(child, emu.emulator)) } : c.command === 'stream' ? { stdin: TEXT } : {}),
     });
+    await driving;
     expect(r.stderr).toMatch(c.message);
     expect(r.code).toBe(c.code);
     if (c.taskId) expect(r.stderr).toMatch(/\n  task: [0-9a-f]{32}\n/);

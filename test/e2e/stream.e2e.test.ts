@@ -11,27 +11,28 @@ import { parseBuffer } from 'music-metadata';
 import type { EmulatorOptions } from '../../src/emulator/server.js';
 import { runCli } from '../helpers/run-cli.js';
 import { e2eFixture } from '../helpers/fixture.js';
+import { beside, sleep, waitFor } from '../helpers/wait.js';
 
 const fx = e2eFixture();
 const start = fx.start;
 
-/** Writes `tokens` to the child's stdin with `gapMs` between them (a `number` item is an extra pause), then closes it. */
-function llm(child: ChildProcess, tokens: Array<string | number>, gapMs: number, onClose?: () => void): void {
-  let i = 0;
-  const next = (): void => {
-    if (i >= tokens.length) {
-      onClose?.();
-      child.stdin?.end();
-      return;
+/**
+ * Writes `tokens` to the child's stdin with `gapMs` between them, then closes it. A `number` item is an extra pause;
+ * a function item is awaited (a wait for something the CLI or the emulator does).
+ */
+function llm(child: ChildProcess, tokens: Array<string | number | (() => Promise<void>)>, gapMs: number, onClose?: () => void): Promise<void> {
+  return beside(child, async () => {
+    for (const t of tokens) {
+      if (typeof t === 'number') await sleep(t);
+      else if (typeof t === 'function') await t();
+      else {
+        child.stdin?.write(t);
+        await sleep(gapMs);
+      }
     }
-    const t = tokens[i++];
-    if (typeof t === 'number') setTimeout(next, t);
-    else {
-      child.stdin?.write(t);
-      setTimeout(next, gapMs);
-    }
-  };
-  next();
+    onClose?.();
+    child.stdin?.end();
+  });
 }
 
 const STORY = ['Once', ' upon', ' a', ' time', ',', ' there', ' was', ' a', ' fox', '.', ' It', ' liked', ' to', ' run', '.', ' 狐狸', '很快', '。', ' The', ' end', '.'];
@@ -50,14 +51,20 @@ describe('cosy stream', () => {
     const { env, emulator } = await start();
     let firstAudioAt = 0;
     let stdinClosedAt = 0;
+    let writing = Promise.resolve();
     const r = await runCli(['stream', '--format', 'pcm'], {
       env,
       cwd: fx.dir,
       onSpawn: (child) => {
         child.stdout?.once('data', () => (firstAudioAt = performance.now()));
-        llm(child, STORY, 60, () => (stdinClosedAt = performance.now()));
+        // The last sentence waits for the first audio: audio must come while the input is still open, however slow
+        // the start-up (a CLI that speaks only at the end of the input never gets there).
+        const lastSentence = STORY.length - 3;
+        const waitForAudio = (): Promise<void> => waitFor('the first audio on stdout, before the input ends', () => firstAudioAt > 0, { child });
+        writing = llm(child, [...STORY.slice(0, lastSentence), waitForAudio, ...STORY.slice(lastSentence)], 60, () => (stdinClosedAt = performance.now()));
       },
     });
+    await writing;
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(firstAudioAt).toBeGreaterThan(0);
@@ -85,11 +92,19 @@ describe('cosy stream', () => {
 
   it('rolls over to a new task after an idle gap, losing nothing, into one WAV', async () => {
     const { env, emulator } = await start({ idleTimeoutMs: 1500 });
+    let writing = Promise.resolve();
     const r = await runCli(['stream', '-o', 'story.wav', '--idle-timeout', '0.6', '--json'], {
       env,
       cwd: fx.dir,
-      onSpawn: (child) => llm(child, ['First part', ' of the story.', ' And a tail', 2000, ' then more. ', 'Second part', '.'], 30),
+      onSpawn: (child) => {
+        // The rest follows once the CLI has ended the first task for the idle gap (0.6 s of quiet stdin), not after a
+        // fixed time from the spawn, which a slow start-up would eat into.
+        const firstTaskEnded = (): Promise<void> =>
+          waitFor('the first task to end after the idle gap', () => emulator.tasks[0] !== undefined && emulator.tasks[0].status !== 'running', { child });
+        writing = llm(child, ['First part', ' of the story.', ' And a tail', firstTaskEnded, ' then more. ', 'Second part', '.'], 30);
+      },
     });
+    await writing;
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(emulator.tasks.map((t) => t.status)).toEqual(['finished', 'finished']);
@@ -129,14 +144,18 @@ describe('cosy stream', () => {
 
   it('first Ctrl-C stops reading and completes the file; exit 130', async () => {
     const { env, emulator } = await start();
+    let steps = Promise.resolve();
     const r = await runCli(['stream', '-o', 'part.wav'], {
       env,
       cwd: fx.dir,
-      onSpawn: (child) => {
-        child.stdin?.write('This sentence was read before the interrupt. ');
-        setTimeout(() => child.kill('SIGINT'), 700);
-      },
+      onSpawn: (child) =>
+        (steps = beside(child, async () => {
+          child.stdin?.write('This sentence was read before the interrupt. ');
+          await waitFor('the first text at the emulator', () => (emulator.tasks[0]?.texts.length ?? 0) > 0, { child });
+          child.kill('SIGINT');
+        })),
     });
+    await steps;
     expect(r.code).toBe(130);
     expect(r.stderr).toContain('interrupted: stopped reading stdin; part.wav holds the complete audio of the text read so far');
     expect(emulator.tasks[0]?.status).toBe('finished');
@@ -145,15 +164,19 @@ describe('cosy stream', () => {
   });
 
   it('with --json, the first Ctrl-C prints one document (the summary, interrupted) and exits 130', async () => {
-    const { env } = await start();
+    const { env, emulator } = await start();
+    let steps = Promise.resolve();
     const r = await runCli(['stream', '-o', 'part.mp3', '--json'], {
       env,
       cwd: fx.dir,
-      onSpawn: (child) => {
-        child.stdin?.write('Read before the interrupt. ');
-        setTimeout(() => child.kill('SIGINT'), 700);
-      },
+      onSpawn: (child) =>
+        (steps = beside(child, async () => {
+          child.stdin?.write('Read before the interrupt. ');
+          await waitFor('the first text at the emulator', () => (emulator.tasks[0]?.texts.length ?? 0) > 0, { child });
+          child.kill('SIGINT');
+        })),
     });
+    await steps;
     expect(r.code).toBe(130);
     const lines = r.stdout.toString().trim().split('\n');
     expect(lines).toHaveLength(1);
@@ -169,18 +192,26 @@ describe('cosy stream', () => {
   });
 
   it('two signals a moment apart (one keypress seen twice, e.g. via timeout) count as one Ctrl-C', async () => {
-    const { env, emulator } = await start();
+    // Slow frames keep the task going for a few hundred ms after the first signal: without them cosy could be done
+    // before the second arrives, and the test would pass whatever cosy made of it.
+    const { env, emulator } = await start({ faults: { frameDelayMs: 30 } });
+    let steps = Promise.resolve();
+    let runningAtSecond = false;
     const r = await runCli(['stream', '-o', 'once.wav'], {
       env,
       cwd: fx.dir,
-      onSpawn: (child) => {
-        child.stdin?.write('Read before the interrupt. ');
-        setTimeout(() => {
+      onSpawn: (child) =>
+        (steps = beside(child, async () => {
+          child.stdin?.write('Read before the interrupt. ');
+          await waitFor('the first text at the emulator', () => (emulator.tasks[0]?.texts.length ?? 0) > 0, { child });
           child.kill('SIGINT');
-          setTimeout(() => child.kill('SIGINT'), 20);
-        }, 700);
-      },
+          await sleep(20);
+          runningAtSecond = emulator.tasks[0]?.status === 'running';
+          child.kill('SIGINT');
+        })),
     });
+    await steps;
+    expect(runningAtSecond).toBe(true);
     expect(r.code).toBe(130);
     expect(r.stderr).not.toContain('interrupted again');
     expect(emulator.tasks[0]?.status).toBe('finished');
@@ -188,16 +219,31 @@ describe('cosy stream', () => {
   });
 
   it('a second Ctrl-C aborts at once and removes the temporary file', async () => {
-    const { env } = await start({ faults: { frameDelayMs: 200 } });
+    let finishTasks = 0;
+    const { env, emulator } = await start({
+      faults: { frameDelayMs: 200 },
+      onInstruction: (i) => {
+        if (i.action === 'finish-task') finishTasks++;
+      },
+    });
+    let steps = Promise.resolve();
     const r = await runCli(['stream', '-o', 'gone.wav'], {
       env,
       cwd: fx.dir,
-      onSpawn: (child) => {
-        child.stdin?.write('A long sentence that takes a while to synthesise at this slow frame rate. And another one here. ');
-        setTimeout(() => child.kill('SIGINT'), 600);
-        setTimeout(() => child.kill('SIGINT'), 900);
-      },
+      onSpawn: (child) =>
+        (steps = beside(child, async () => {
+          child.stdin?.write('A long sentence that takes a while to synthesise at this slow frame rate. And another one here. ');
+          await waitFor('the first text at the emulator', () => (emulator.tasks[0]?.texts.length ?? 0) > 0, { child });
+          child.kill('SIGINT');
+          // stdin stays open, so a finish-task shows that the first Ctrl-C was taken (reading stopped); the second
+          // comes well past the 200 ms in which a repeat counts as the same interrupt, while the audio still runs.
+          await waitFor('the finish-task the first Ctrl-C causes', () => finishTasks > 0, { child });
+          await sleep(300);
+          child.kill('SIGINT');
+        })),
     });
+    await steps;
+    expect(r.stderr).toContain('cosy: interrupted again; exiting now');
     expect(r.code).toBe(130);
     expect(readdirSync(fx.dir)).toEqual([]);
   });

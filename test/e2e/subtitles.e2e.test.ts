@@ -2,13 +2,13 @@
  * --subtitles end to end: say and stream against the emulator's word timestamps, with a task rollover, the
  * sentence fallback, validity of the WebVTT written, and cue times within the audio actually received.
  */
-import type { ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { checkVtt, parseVttTimestamp } from '../../src/subtitles/vtt-check.js';
 import { runCli } from '../helpers/run-cli.js';
 import { e2eFixture } from '../helpers/fixture.js';
+import { beside, waitFor } from '../helpers/wait.js';
 
 const fx = e2eFixture();
 const start = fx.start;
@@ -105,29 +105,22 @@ describe('cosy say --subtitles', () => {
 });
 
 describe('cosy stream --subtitles', () => {
-  function write(child: ChildProcess, parts: Array<string | number>): void {
-    const next = (): void => {
-      const p = parts.shift();
-      if (p === undefined) {
-        child.stdin?.end();
-        return;
-      }
-      if (typeof p === 'number') setTimeout(next, p);
-      else {
-        child.stdin?.write(p);
-        setTimeout(next, 20);
-      }
-    };
-    next();
-  }
-
   it('continues times across a task rollover (the second task starts after the first task\'s audio)', async () => {
     const { env, emulator } = await start({ idleTimeoutMs: 1500 });
+    let writing = Promise.resolve();
     const r = await runCli(['stream', '-o', 's.wav', '--subtitles', 's.vtt', '--idle-timeout', '0.5'], {
       env,
       cwd: fx.dir,
-      onSpawn: (child) => write(child, ['First task speaks first. ', 1300, 'Second task follows later. ']),
+      // The second part waits until the CLI has ended the first task for the idle gap (0.5 s of quiet stdin), not
+      // for a fixed time from the spawn, which a slow start-up would eat into.
+      onSpawn: (child) =>
+        (writing = beside(child, async () => {
+          child.stdin?.write('First task speaks first. ');
+          await waitFor('the first task to end after the idle gap', () => emulator.tasks[0] !== undefined && emulator.tasks[0].status !== 'running', { child });
+          child.stdin?.end('Second task follows later. ');
+        })),
     });
+    await writing;
     expect(r.code).toBe(0);
     expect(emulator.tasks).toHaveLength(2);
     const vtt = readFileSync(join(fx.dir, 's.vtt'), 'utf8');

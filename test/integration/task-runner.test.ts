@@ -496,10 +496,17 @@ describe('TaskRunner: timeouts', () => {
   });
 
   it('steady but slow frames do not trip a stall timeout longer than the gap', async () => {
-    const emu = await emulator({ faults: { frameDelayMs: 60 } });
-    const events = await collect(runner(emu.websocketUrl, { timeouts: { stallMs: 400, firstAudioMs: 400 } }).run(request(['A short sentence, slowly.'])));
-    expect(events.filter((e) => e.type === 'audio').length).toBeGreaterThan(3);
-    expect(finished(events).characters).toBe(countCharacters('A short sentence, slowly.'));
+    // Client and emulator share one event loop: a stall of the process delays the next frame and fires the client's
+    // timer at once, so the gap is far below the timeout (950 ms of slack), and the frames span over twice the
+    // timeout, so a stall clock that frames did not restart would fire.
+    const gapMs = 50;
+    const stallMs = 1_000;
+    const emu = await emulator({ faults: { frameDelayMs: gapMs } });
+    const r = runner(emu.websocketUrl, { timeouts: { stallMs, firstAudioMs: stallMs } });
+    // 24 kHz pcm: 8192-byte frames of 171 ms, so LONG takes about 42 frames.
+    const events = await collect(r.run(request([LONG], { sample_rate: 24000 })));
+    expect(events.filter((e) => e.type === 'audio').length * gapMs).toBeGreaterThan(2 * stallMs);
+    expect(finished(events).characters).toBe(countCharacters(LONG));
   });
 });
 

@@ -2,16 +2,24 @@
  * The emulator's voice enrollment endpoint over real HTTP: the five actions with the service's request, response and
  * error shapes, paging, ownership, readiness, and synthesis with the custom voices it creates.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { startEmulator, type EmulatorOptions, type RunningEmulator } from '../../../src/emulator/server.js';
 import { baseParameters, finishFrame, newTaskId, openSocket, runTaskFrame, synthesize, TEST_KEY, textFrame } from './client.js';
+import { freezeClock } from '../../helpers/wait.js';
 
 let emulator: RunningEmulator | undefined;
 
 afterEach(async () => {
   await emulator?.close();
   emulator = undefined;
+  vi.useRealTimers();
 });
+
+/**
+ * Freezes the wall clock (only Date: timers and sockets run on real time) and returns its time. The emulator computes
+ * a voice's status from Date.now() when asked, so a test moves the clock with vi.setSystemTime() instead of sleeping,
+ * and a slow machine cannot make a voice ready early. Call before start(): the emulator takes Date.now when it starts.
+ */
 
 async function start(options: EmulatorOptions = {}): Promise<RunningEmulator> {
   emulator = await startEmulator({ voiceReadyMs: 100, ...options });
@@ -81,6 +89,7 @@ describe('enrollment: envelope', () => {
 
 describe('enrollment: create_voice (clone)', () => {
   it('returns the voice id in the documented shape, DEPLOYING then OK', async () => {
+    const now = freezeClock();
     await start({ voiceReadyMs: 150 });
     const r = await enroll(call(CLONE_INPUT), { headers: { 'user-agent': 'dashscope/1.26.2; python/3.12' } });
     expect(r.status).toBe(200);
@@ -98,9 +107,11 @@ describe('enrollment: create_voice (clone)', () => {
       target_model: 'cosyvoice-v3.5-plus',
       status: 'DEPLOYING',
     });
-    await sleep(200);
-    const later = await enroll(call({ action: 'query_voice', voice_id: voiceId }));
-    expect((later.body['output'] as { status: string }).status).toBe('OK');
+    const status = async (): Promise<unknown> => ((await enroll(call({ action: 'query_voice', voice_id: voiceId }))).body['output'] as { status: string }).status;
+    vi.setSystemTime(now + 149);
+    expect(await status()).toBe('DEPLOYING');
+    vi.setSystemTime(now + 150);
+    expect(await status()).toBe('OK');
   });
 
   it('accepts the Java SDK body (no parameters) and the PY-SDK body (empty parameters, max_prompt_audio_length)', async () => {
@@ -229,14 +240,20 @@ describe('enrollment: list, query, update, delete', () => {
   });
 
   it('updates a cloned voice: new source, DEPLOYING again, then OK', async () => {
+    const now = freezeClock();
     await start({ voiceReadyMs: 80 });
     const id = await clone();
-    await sleep(100);
+    const query = async (): Promise<Record<string, unknown>> => (await enroll(call({ action: 'query_voice', voice_id: id }))).body['output'] as Record<string, unknown>;
+    vi.setSystemTime(now + 100);
+    expect(await query()).toMatchObject({ status: 'OK', resource_link: 'https://example.com/sample.wav' });
     const r = await enroll(call({ action: 'update_voice', voice_id: id, url: 'https://example.com/take2.wav' }));
     expect(r.status).toBe(200);
     expect(r.body['request_id']).toEqual(expect.any(String));
-    const q = await enroll(call({ action: 'query_voice', voice_id: id }));
-    expect(q.body['output']).toMatchObject({ status: 'DEPLOYING', resource_link: 'https://example.com/take2.wav' });
+    expect(await query()).toMatchObject({ status: 'DEPLOYING', resource_link: 'https://example.com/take2.wav' });
+    vi.setSystemTime(now + 179);
+    expect(await query()).toMatchObject({ status: 'DEPLOYING' });
+    vi.setSystemTime(now + 180);
+    expect(await query()).toMatchObject({ status: 'OK', resource_link: 'https://example.com/take2.wav' });
   });
 
   it('deletes a voice; then it is unknown to every action and to synthesis', async () => {
@@ -263,13 +280,15 @@ describe('enrollment: list, query, update, delete', () => {
 
 describe('enrollment and synthesis', () => {
   it('synthesises with a cloned voice only once it is OK, and only with its target model', async () => {
+    const now = freezeClock();
     const emu = await start({ voiceReadyMs: 150 });
     const id = await clone({ target_model: 'cosyvoice-v3-flash' });
     const socket = await openSocket(emu.websocketUrl);
+    vi.setSystemTime(now + 149);
     const early = await synthesize(socket, ['Too early.'], baseParameters({ voice: id }));
     expect(early.end.header.event).toBe('task-failed');
     expect(early.end.header.error_message).toBe('[tts:]Engine return error code: 418');
-    await sleep(200);
+    vi.setSystemTime(now + 150);
     const ready = await synthesize(socket, ['Now it works.'], baseParameters({ voice: id }));
     expect(ready.end.header.event).toBe('task-finished');
     const taskId = newTaskId();

@@ -2,15 +2,17 @@
  * The emulator's temporary token endpoint (protocol.md §6) over real HTTP and WebSocket: issuing, lifetime, use at
  * the handshake and on the HTTP API, and the refusals.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { startEmulator, type EmulatorOptions, type RunningEmulator } from '../../../src/emulator/server.js';
 import { openSocket, synthesize, TEST_KEY } from './client.js';
+import { freezeClock } from '../../helpers/wait.js';
 
 let emulator: RunningEmulator | undefined;
 
 afterEach(async () => {
   await emulator?.close();
   emulator = undefined;
+  vi.useRealTimers();
 });
 
 async function start(options: EmulatorOptions = {}): Promise<RunningEmulator> {
@@ -37,7 +39,11 @@ async function handshakeStatus(emu: RunningEmulator, key: string): Promise<numbe
   }
 }
 
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+/**
+ * Freezes the wall clock (only Date: timers and sockets run on real time) and returns its time. The emulator checks a
+ * token's expiry against Date.now(), so a test moves the clock with vi.setSystemTime() instead of sleeping, and a slow
+ * machine cannot expire a token early. Call before start(): the emulator takes Date.now when it starts.
+ */
 
 describe('emulator: temporary tokens', () => {
   it('issues an st- token for 60 s by default, in the documented shape', async () => {
@@ -75,6 +81,7 @@ describe('emulator: temporary tokens', () => {
   });
 
   it('opens the WebSocket and the HTTP API for the key that made it, until it expires', async () => {
+    const now = freezeClock();
     const emu = await start({ keys: [TEST_KEY] });
     const { body } = await requestToken(emu, TEST_KEY, '?expire_in_seconds=1');
     const token = body['token'] as string;
@@ -87,8 +94,10 @@ describe('emulator: temporary tokens', () => {
       body: JSON.stringify({ model: 'voice-enrollment', input: { action: 'list_voice' } }),
     });
     expect(list.status).toBe(200);
+    vi.setSystemTime(now + 999);
+    expect(await handshakeStatus(emu, token)).toBe(101);
 
-    await sleep(1100);
+    vi.setSystemTime(now + 1000);
     // Checked at the handshake only: the connection opened before expiry keeps working.
     const again = await synthesize(socket, ['Still open.']);
     expect(again.end.header.event).toBe('task-finished');
@@ -97,10 +106,11 @@ describe('emulator: temporary tokens', () => {
   });
 
   it('refuses an expired token even when any st- key would be accepted (no key list)', async () => {
+    const now = freezeClock();
     const emu = await start();
     const { body } = await requestToken(emu, TEST_KEY, '?expire_in_seconds=1');
     expect(await handshakeStatus(emu, body['token'] as string)).toBe(101);
-    await sleep(1100);
+    vi.setSystemTime(now + 1000);
     expect(await handshakeStatus(emu, body['token'] as string)).toBe(401);
     expect(await handshakeStatus(emu, 'st-some-other-token')).toBe(101);
   });
