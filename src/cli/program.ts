@@ -49,7 +49,7 @@ function addSynthesisOptions(cmd: Command): Command {
     .option('--words-per-cue <n>', 'karaoke-style cues of N words', parseInteger)
     .option('--karaoke', 'per-word timing tags inside cues (.vtt, .lrc)')
     .option('--play', 'play the audio as it arrives (ffplay, mpv, paplay or aplay); with -o FILE, keep it too')
-    .option('--player <command>', 'play through this command, which reads audio on stdin (no shell)')
+    .option('--player <command>', 'play through this command, which reads audio on stdin ({file} in it: plays a file; no shell)')
     .option('--retries <n>', 'retries of a task after throttling, server or network errors', parseCount, 2)
     .option('--timeout <seconds>', 'give up when the service sends nothing for this long', parseSeconds);
 }
@@ -350,7 +350,7 @@ function buildDesign(context: CommandContext): Command {
     .addOption(new Option('--format <format>', 'preview format (default from -o, else wav)').choices([...AUDIO_FORMATS]))
     .option('--sample-rate <hz>', 'preview sample rate in Hz (default 24000)', parseInteger)
     .option('--play', 'play the preview (ffplay, mpv, paplay or aplay)')
-    .option('--player <command>', 'play through this command, which reads audio on stdin (no shell)');
+    .option('--player <command>', 'play through this command, which reads audio on stdin ({file} in it: plays a file; no shell)');
   addWaitOptions(design);
   addConnectionOptions(design);
   addOutputOptions(design);

@@ -5,6 +5,7 @@
  */
 import type { ChildProcess } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseBuffer } from 'music-metadata';
@@ -376,6 +377,66 @@ describe('--play', () => {
     expect(closed.stdout.toString().trim().split('\n').map((l) => JSON.parse(l) as unknown)).toEqual([{ ok: true, player_closed_early: true }]);
   });
 
+  /**
+   * A fake afplay (it cannot read a pipe: it gets a file path) that copies the file it is given to $PLAYER_OUT and
+   * writes the path it was given to $PLAYER_OUT.path, or fails with $PLAYER_FAIL.
+   */
+  function installFilePlayer(): string {
+    const bin = join(fx.dir, 'bin');
+    mkdirSync(bin, { recursive: true });
+    const path = join(bin, 'afplay');
+    writeFileSync(path, '#!/bin/sh\nif [ -n "$PLAYER_FAIL" ]; then echo "cannot open $1" >&2; exit 3; fi\ncp "$1" "$PLAYER_OUT" && printf %s "$1" > "$PLAYER_OUT.path"\n');
+    chmodSync(path, 0o755);
+    return bin;
+  }
+
+  it('say --play with only afplay: the complete audio as a file, removed after playing', async () => {
+    const { env } = await start();
+    const bin = installFilePlayer();
+    const out = join(fx.dir, 'played.wav');
+    const r = await runCli(['say', 'Play me from a file.', '--play', '--format', 'wav'], { env: { ...env, PATH: `${bin}:/usr/bin:/bin`, PLAYER_OUT: out }, cwd: fx.dir });
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const ref = await runCli(['say', 'Play me from a file.', '-o', 'ref.wav'], { env, cwd: fx.dir });
+    expect(ref.code).toBe(0);
+    expect(readFileSync(out).equals(readFileSync(join(fx.dir, 'ref.wav')))).toBe(true);
+    const played = readFileSync(`${out}.path`, 'utf8');
+    expect(played).toMatch(/cosy-play-[0-9a-f]{12}\.wav$/);
+    expect(existsSync(played)).toBe(false);
+  });
+
+  it('stream --play with a file player warns that it plays at the end, and plays everything', async () => {
+    const { env } = await start();
+    const bin = installFilePlayer();
+    const out = join(fx.dir, 'played.mp3');
+    const r = await runCli(['stream', '--play'], { env: { ...env, PATH: `${bin}:/usr/bin:/bin`, PLAYER_OUT: out }, cwd: fx.dir, stdin: 'First part. Second part.' });
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain('warning: afplay plays a file, not a stream: the audio plays once the input has ended');
+    const ref = await runCli(['say', 'First part. Second part.', '-o', 'ref.mp3'], { env, cwd: fx.dir });
+    expect(readFileSync(out).equals(readFileSync(join(fx.dir, 'ref.mp3')))).toBe(true);
+  });
+
+  it('--player "CMD {file}" plays a file; a file player that fails without -o is exit 2, with -o a warning', async () => {
+    const { env } = await start();
+    const playFiles = (): string[] => readdirSync(tmpdir()).filter((f) => f.includes('cosy-play-'));
+    const before = playFiles();
+    const copy = join(fx.dir, 'copy.mp3');
+    const r = await runCli(['say', 'Copied by cp.', '--player', `cp {file} ${copy}`], { env, cwd: fx.dir });
+    expect(r.code).toBe(0);
+    const ref = await runCli(['say', 'Copied by cp.', '-o', 'ref.mp3'], { env, cwd: fx.dir });
+    expect(readFileSync(copy).equals(readFileSync(join(fx.dir, 'ref.mp3')))).toBe(true);
+    const bin = installFilePlayer();
+    const failEnv = { ...env, PATH: `${bin}:/usr/bin:/bin`, PLAYER_FAIL: '1' };
+    const failed = await runCli(['say', 'Nobody hears this.', '--play'], { env: failEnv, cwd: fx.dir });
+    expect(failed.code).toBe(2);
+    expect(failed.stderr).toContain('cosy: error: the player exited with code 3: cannot open');
+    const kept = await runCli(['say', 'Nobody hears this.', '--play', '-o', 'kept.mp3'], { env: failEnv, cwd: fx.dir });
+    expect(kept.code).toBe(0);
+    expect(kept.stderr).toContain('warning: the player exited with code 3');
+    expect(existsSync(join(fx.dir, 'kept.mp3'))).toBe(true);
+    expect(playFiles()).toEqual(before);
+  });
+
   it('refuses --play with -o - (stdout)', async () => {
     const { env, emulator } = await start();
     const bin = installPlayer('mpv');
@@ -389,7 +450,7 @@ describe('--play', () => {
     const { env, emulator } = await start();
     const r = await runCli(['stream', '--play'], { env: { ...env, PATH: join(fx.dir, 'empty') }, cwd: fx.dir, stdin: 'Hi.' });
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain('no audio player for mp3 found on PATH (tried ffplay, mpv)');
+    expect(r.stderr).toContain('no audio player for mp3 found on PATH (tried ffplay, mpv, afplay)');
     expect(emulator.connections()).toBe(0);
     expect(existsSync(join(fx.dir, 'empty'))).toBe(false);
   });

@@ -20,7 +20,7 @@ import type { CommandContext } from '../context.js';
 import { checkedPrefix, outputFor, waitWithProgress, withEnrollment } from '../enrollment-session.js';
 import { optionValues } from '../option-values.js';
 import type { Output } from '../output.js';
-import { PlayerSink, resolvePlayer, type PlayerCommand } from '../player.js';
+import { openPlayer, resolvePlayer, type PlayerCommand } from '../player.js';
 import { checkedLanguage, checkedTargetModel, checkEnrollmentRegion, DEFAULT_ENROLLMENT_MODEL, DEFAULT_PREFIX } from './clone.js';
 
 /** Preview sample rate unless --sample-rate says otherwise (the documented sample's value). */
@@ -104,7 +104,7 @@ async function savePreview(path: string, voice: DesignedVoice, opened: FileSink 
 
 /** Plays the preview and waits until the player is done; a failing player is a warning. */
 async function playPreview(player: PlayerCommand, voice: DesignedVoice, output: Output, env: NodeJS.ProcessEnv): Promise<void> {
-  const sink = new PlayerSink(player, env);
+  const sink = await openPlayer(player, env, voice.format);
   try {
     await sink.write(voice.audio);
     await sink.commit();

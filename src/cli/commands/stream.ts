@@ -12,6 +12,7 @@ import type { CommandContext } from '../context.js';
 import { Output } from '../output.js';
 import { SubtitleRecorder, type SubtitleFlags } from '../../subtitles/recorder.js';
 import { DEFAULT_FLUSH_MS, DEFAULT_IDLE_MS, readStreamInput, type StreamInputSummary } from '../stream-input.js';
+import { playsFile } from '../player.js';
 import {
   applyConfigDefaults,
   completeOutput,
@@ -38,6 +39,9 @@ export async function runStream(raw: Record<string, unknown>, context: CommandCo
   const config = applyConfigDefaults(options, context);
   const output = Output.from(options, context);
   const destination = planDestination(options, context);
+  if (destination.kind !== 'stdout' && destination.player !== undefined && playsFile(destination.player)) {
+    output.warn(`${destination.player.name} plays a file, not a stream: the audio plays once the input has ended (ffplay or mpv play it as it arrives)`);
+  }
   const { voice, subtitles, request } = await planSynthesis(options, destination, config, context, output);
 
   const connection = await connectionFor(options, context, output, config);

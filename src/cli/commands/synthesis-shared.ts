@@ -21,7 +21,7 @@ import type { SubtitleDocument } from '../../subtitles/types.js';
 import type { ServiceConnection } from '../connect.js';
 import type { CommandContext } from '../context.js';
 import { Output } from '../output.js';
-import { PlayerSink, resolvePlayer, type PlayerCommand } from '../player.js';
+import { openPlayer, playsFile, resolvePlayer, type PlayerCommand, type PlayingSink } from '../player.js';
 
 /** Flags common to the synthesis commands, as commander parsed them. */
 export interface SynthesisFlags extends Partial<Tuning> {
@@ -156,9 +156,10 @@ export function planDestination(flags: SynthesisFlags, context: CommandContext):
 }
 
 /** The player a sink feeds, if any (--play, alone or with -o FILE). */
-function playerOf(sink: AudioSink): PlayerSink | undefined {
-  if (sink instanceof PlayerSink) return sink;
-  return sink instanceof TeeSink && sink.second instanceof PlayerSink ? sink.second : undefined;
+function playerOf(sink: AudioSink): PlayingSink | undefined {
+  const isPlayer = (s: AudioSink): s is PlayingSink => 'outcome' in s;
+  if (isPlayer(sink)) return sink;
+  return sink instanceof TeeSink && isPlayer(sink.second) ? sink.second : undefined;
 }
 
 /**
@@ -199,12 +200,12 @@ export async function openSink(destination: Destination, context: CommandContext
   switch (destination.kind) {
     case 'file': {
       const file = await openOutputFile(destination.path, { wav: destination.format === 'wav', failAfterBytes: diskFullSeam(context.env) });
-      return destination.player === undefined ? file : new TeeSink(file, new PlayerSink(destination.player, context.env));
+      return destination.player === undefined ? file : new TeeSink(file, await openPlayer(destination.player, context.env, destination.format));
     }
     case 'stdout':
       return new StreamSink(context.stdout);
     case 'player':
-      return new PlayerSink(destination.player, context.env);
+      return openPlayer(destination.player, context.env, destination.format);
   }
 }
 
@@ -308,7 +309,15 @@ export async function completeOutput(
   if (player !== undefined) {
     const outcome = await player.outcome();
     if (outcome.code !== 0 && outcome.code !== null) {
-      output.warn(`the player exited with code ${outcome.code}${outcome.stderr ? `: ${outcome.stderr.split('\n').slice(-3).join(' / ')}` : ''}`);
+      const said = outcome.stderr ? `: ${outcome.stderr.split('\n').slice(-3).join(' / ')}` : '';
+      // A player that plays a file starts only now: failing, it played nothing, and without -o nothing is kept.
+      if (destination.kind === 'player' && playsFile(destination.player)) {
+        throw new UsageError(`the player exited with code ${outcome.code}${said}`, {
+          code: 'PLAYER',
+          hint: 'check the player command (--player), or write a file with -o and play it afterwards',
+        });
+      }
+      output.warn(`the player exited with code ${outcome.code}${said}`);
     }
   }
   const path = destination.kind === 'file' ? destination.path : undefined;

@@ -49,7 +49,7 @@ describe('resolvePlayer', () => {
   it('offers aplay/paplay only for pcm and wav', () => {
     fakeExecutable('aplay');
     expect(resolvePlayer('wav', 22050, undefined, { PATH: dir }).name).toBe('aplay');
-    expect(() => resolvePlayer('mp3', 22050, undefined, { PATH: dir })).toThrow('no audio player for mp3 found on PATH (tried ffplay, mpv)');
+    expect(() => resolvePlayer('mp3', 22050, undefined, { PATH: dir })).toThrow('no audio player for mp3 found on PATH (tried ffplay, mpv, afplay)');
     expect(knownPlayers('pcm', 8000).find((p) => p.name === 'aplay')?.args).toEqual(['-q', '-t', 'raw', '-f', 'S16_LE', '-r', '8000', '-c', '1', '-']);
   });
 
