@@ -96,6 +96,21 @@ describe('splitGraphemes', () => {
     expect(splitGraphemes(text)).toEqual(reference);
   });
 
+  it('agrees with Intl.Segmenter where single characters take the fast path and where they do not', () => {
+    const pieces = ['a', ' ', '中', '\r', '\n', '\u0301', '\u200d', '👍', '\ufe0f', 'é', '한', '\u0600', '𠀀', '。', '.', '🇨', '🇳'];
+    let seed = 7;
+    const random = (n: number): number => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed % n;
+    };
+    const segmenter = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+    for (let round = 0; round < 500; round++) {
+      let text = '';
+      for (let i = 0, n = 1 + random(40); i < n; i++) text += pieces[random(pieces.length)];
+      expect(splitGraphemes(text), JSON.stringify(text)).toEqual(Array.from(segmenter.segment(text), (x) => x.segment));
+    }
+  });
+
   it('is fast on long text (linear, not quadratic)', () => {
     const text = 'Fifty characters of plain English text, more or less. '.repeat(4000);
     const t = performance.now();
