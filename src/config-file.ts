@@ -6,7 +6,8 @@
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { dirname, join, parse } from 'node:path';
+import { dirname, join, parse, resolve } from 'node:path';
+import { checkEndpoint } from './endpoint.js';
 import { UsageError } from './errors.js';
 import { AUDIO_FORMATS, SAMPLE_RATES } from './protocol/limits.js';
 import { DEFAULT_MODEL } from './protocol/models.js';
@@ -23,18 +24,15 @@ const oneOf = (name: string, allowed: readonly string[]) => (value: string): str
   if (!allowed.includes(value)) throw new UsageError(`${name} must be one of ${allowed.join(', ')} (got ${JSON.stringify(value)})`);
   return value;
 };
-const url = (name: string, schemes: readonly string[]) => (value: string): string => {
-  let u: URL;
-  try {
-    u = new URL(value);
-  } catch {
-    throw new UsageError(`${name} must be a URL (got ${JSON.stringify(value)})`);
-  }
-  if (!schemes.includes(u.protocol)) throw new UsageError(`${name} must be a ${schemes.join(' or ')} URL`);
-  return value;
-};
+/** An endpoint, by the rule it is used with (a plain ws:// or http:// one only to this machine). */
+const endpoint = (name: string, kind: 'websocket' | 'http') => (value: string): string => checkEndpoint(value, kind, name);
 const text = (name: string) => (value: string): string => {
   if (value.trim() === '' || /[\u0000-\u001f]/.test(value)) throw new UsageError(`${name} must be non-empty text without control characters`);
+  return value;
+};
+/** An identifier that appears in host names and headers (a workspace id): nothing blank in it. */
+const identifier = (name: string) => (value: string): string => {
+  if (value === '' || /[\s\u0000-\u001f\u007f]/.test(value)) throw new UsageError(`${name} must be non-empty, without spaces (got ${JSON.stringify(value)})`);
   return value;
 };
 const integer = (name: string) => (value: string): number => {
@@ -55,9 +53,9 @@ const sampleRate = (value: string): number => {
 /** Every setting the configuration may hold. */
 export const CONFIG_KEYS: Readonly<Record<string, ConfigKey>> = {
   region: { env: 'COSY_REGION', description: 'service region: cn (Beijing) or intl (Singapore)', parse: oneOf('region', ['cn', 'intl']) },
-  endpoint: { env: 'DASHSCOPE_WEBSOCKET_BASE_URL', description: 'WebSocket endpoint URL', parse: url('endpoint', ['wss:', 'ws:']) },
-  'http-endpoint': { env: 'DASHSCOPE_HTTP_BASE_URL', description: 'HTTP API base URL', parse: url('http-endpoint', ['https:', 'http:']) },
-  workspace: { env: 'DASHSCOPE_WORKSPACE_ID', description: 'Model Studio workspace id', parse: text('workspace') },
+  endpoint: { env: 'DASHSCOPE_WEBSOCKET_BASE_URL', description: 'WebSocket endpoint URL', parse: endpoint('endpoint', 'websocket') },
+  'http-endpoint': { env: 'DASHSCOPE_HTTP_BASE_URL', description: 'HTTP API base URL', parse: endpoint('http-endpoint', 'http') },
+  workspace: { env: 'DASHSCOPE_WORKSPACE_ID', description: 'Model Studio workspace id', parse: identifier('workspace') },
   model: { env: 'COSY_MODEL', description: 'default synthesis model', parse: text('model') },
   voice: { env: 'COSY_VOICE', description: 'default voice', parse: text('voice') },
   format: { env: 'COSY_FORMAT', description: 'default audio format for stdout and players', parse: oneOf('format', AUDIO_FORMATS) },
@@ -67,6 +65,19 @@ export const CONFIG_KEYS: Readonly<Record<string, ConfigKey>> = {
 
 /** The keys, for help and errors. */
 export const CONFIG_KEY_NAMES: readonly string[] = Object.keys(CONFIG_KEYS);
+
+/** The setting named `key`, if there is one (own keys only: "constructor" or "__proto__" are not settings). */
+export function configKey(key: string): ConfigKey | undefined {
+  return Object.hasOwn(CONFIG_KEYS, key) ? CONFIG_KEYS[key] : undefined;
+}
+
+/** An empty record without a prototype, so that names such as "constructor" are only what the file says. */
+export function emptyRecord<T>(): Record<string, T> {
+  return Object.create(null) as Record<string, T>;
+}
+
+/** A setting whose value is a path: relative in a file, it is relative to that file's folder. */
+export const PATH_KEYS: ReadonlySet<string> = new Set(['api-key-file']);
 
 /** A configuration file's content: settings at the top level, and named profiles of settings. */
 export interface ConfigDocument {
@@ -116,7 +127,7 @@ export function findProjectConfig(cwd: string): string | undefined {
  * @throws UsageError naming the file for invalid JSON, unknown keys or invalid values.
  */
 export function readConfigFile(path: string): ConfigDocument {
-  if (!existsSync(path)) return { settings: {}, profiles: {} };
+  if (!existsSync(path)) return { settings: emptyRecord(), profiles: emptyRecord() };
   let parsed: unknown;
   try {
     parsed = JSON.parse(readFileSync(path, 'utf8'));
@@ -124,7 +135,7 @@ export function readConfigFile(path: string): ConfigDocument {
     throw new UsageError(`${path} is not valid JSON: ${(err as Error).message}`, { hint: 'fix or delete the file; `cosy config list` shows what cosy reads' });
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new UsageError(`${path} must hold a JSON object`);
-  const doc: ConfigDocument = { settings: {}, profiles: {} };
+  const doc: ConfigDocument = { settings: emptyRecord(), profiles: emptyRecord() };
   for (const [key, value] of Object.entries(parsed as Record<string, unknown>)) {
     if (key === 'profiles') {
       if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new UsageError(`${path}: "profiles" must be an object of profiles`);
@@ -140,9 +151,9 @@ export function readConfigFile(path: string): ConfigDocument {
 }
 
 function checkSettings(values: Record<string, unknown>, where: string): Record<string, string | number> {
-  const out: Record<string, string | number> = {};
+  const out = emptyRecord<string | number>();
   for (const [key, value] of Object.entries(values)) {
-    const spec = CONFIG_KEYS[key];
+    const spec = configKey(key);
     if (!spec) throw new UsageError(`${where}: unknown setting "${key}"; known: ${CONFIG_KEY_NAMES.join(', ')}`);
     if (typeof value !== 'string' && typeof value !== 'number') throw new UsageError(`${where}: "${key}" must be a string or number`);
     try {
@@ -169,7 +180,7 @@ export class Config {
     this.projectPath = projectPath;
     this.profile = profile;
     this.#user = readConfigFile(userPath);
-    this.#project = projectPath ? readConfigFile(projectPath) : { settings: {}, profiles: {} };
+    this.#project = projectPath ? readConfigFile(projectPath) : { settings: emptyRecord(), profiles: emptyRecord() };
     if (profile !== undefined && !(profile in this.#user.profiles) && !(profile in this.#project.profiles)) {
       const known = [...new Set([...Object.keys(this.#user.profiles), ...Object.keys(this.#project.profiles)])];
       throw new UsageError(`no profile named "${profile}"${known.length ? `; known profiles: ${known.join(', ')}` : ''}`, {
@@ -188,7 +199,7 @@ export class Config {
 
   /** A setting with its source, or undefined when nothing sets it (flags are applied by the caller, above this). */
   get(key: string): ConfigValue | undefined {
-    const spec = CONFIG_KEYS[key];
+    const spec = configKey(key);
     if (!spec) throw new UsageError(`unknown setting "${key}"; known: ${CONFIG_KEY_NAMES.join(', ')}`);
     const fromEnv = this.#env[spec.env];
     if (fromEnv !== undefined && fromEnv !== '') return { value: spec.parse(fromEnv), source: 'env', origin: spec.env };
@@ -197,10 +208,12 @@ export class Config {
       [this.#user, 'user', this.userPath],
     ];
     for (const [doc, source, path] of layers) {
+      const inFile = (value: string | number): string | number =>
+        PATH_KEYS.has(key) && path !== undefined ? resolve(dirname(path), String(value)) : value;
       const profileValue = this.profile !== undefined ? doc.profiles[this.profile]?.[key] : undefined;
-      if (profileValue !== undefined) return { value: profileValue, source, origin: `${path} (profile ${this.profile})` };
+      if (profileValue !== undefined) return { value: inFile(profileValue), source, origin: `${path} (profile ${this.profile})` };
       const value = doc.settings[key];
-      if (value !== undefined) return { value, source, origin: path ?? '' };
+      if (value !== undefined) return { value: inFile(value), source, origin: path ?? '' };
     }
     return undefined;
   }

@@ -9,7 +9,7 @@
  */
 import type { Agent } from 'node:http';
 import { getProxyForUrl } from 'proxy-from-env';
-import { isLoopbackHost } from './config.js';
+import { isLoopbackHost } from './endpoint.js';
 import { UsageError } from './errors.js';
 
 /** Test seam: when "1", loopback URLs may be proxied too (the tests' proxy and emulator both run on loopback). */

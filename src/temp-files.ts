@@ -34,11 +34,13 @@ export function removeAllSync(): void {
 
 /**
  * Writes a small file atomically: a temporary file in the same folder, renamed into place. Nothing appears under
- * `path` unless the whole content was written.
+ * `path` unless the whole content was written. A symbolic link at `path` (a dotfiles setup) is written through: the
+ * file it points to is replaced, and the link stays.
  */
-export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
-  const { writeFile, rename, unlink } = await import('node:fs/promises');
+export async function writeFileAtomic(linkOrPath: string, data: string | Uint8Array): Promise<void> {
+  const { writeFile, rename, unlink, realpath } = await import('node:fs/promises');
   const { dirname, basename, join } = await import('node:path');
+  const path = await realpath(linkOrPath).catch(() => linkOrPath);
   const temp = join(dirname(path), `.${basename(path)}.${process.pid}.${Date.now().toString(36)}.cosy-partial`);
   trackTempFile(temp);
   try {

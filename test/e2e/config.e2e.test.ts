@@ -2,7 +2,7 @@
  * `cosy config` and the configuration reaching the commands: set/get/list/unset, profiles, the project file,
  * set-key (0600, read from stdin), and the warning for a readable key file.
  */
-import { chmodSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, lstatSync, mkdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { baseEnv, runCli, tempDir } from '../helpers/run-cli.js';
@@ -42,11 +42,29 @@ describe('cosy config', () => {
     [['config', 'set', 'region', 'mars'], 'region must be one of cn, intl'],
     [['config', 'set', 'api-key', 'sk-x'], 'use `cosy config set-key`'],
     [['config', 'get', 'colour'], 'unknown setting "colour"'],
+    [['config', 'set', '__proto__', 'x'], 'unknown setting "__proto__"'],
+    [['config', 'set', 'constructor', 'x'], 'unknown setting "constructor"'],
+    [['config', 'get', 'toString'], 'unknown setting "toString"'],
+    [['config', 'unset', 'constructor'], 'unknown setting "constructor"'],
+    [['config', 'set', 'endpoint', 'ws://example.com/x'], 'endpoint: ws:// is allowed only for this machine'],
+    [['config', 'set', 'workspace', 'llm abc'], 'workspace must be non-empty, without spaces'],
+    [['say', 'Hi.', '-o', 'a.wav', '--profile', 'hasOwnProperty'], 'no profile named "hasOwnProperty"'],
   ])('%j is a usage error', async (args, message) => {
     const r = await runCli(args, { env, cwd: dir });
     expect(r.code).toBe(2);
     expect(r.stderr).toContain(message);
     expect(r.stderr).not.toContain('sk-x');
+  });
+
+  it('a profile may be called "constructor"; a symlinked config file stays a link', async () => {
+    mkdirSync(join(dir, 'dotfiles'));
+    writeFileSync(join(dir, 'dotfiles', 'cosy.json'), '{}\n');
+    mkdirSync(join(dir, 'xdg', 'cosy'), { recursive: true });
+    symlinkSync(join(dir, 'dotfiles', 'cosy.json'), join(dir, 'xdg', 'cosy', 'config.json'));
+    expect((await runCli(['config', 'set', '--profile', 'constructor', 'region', 'intl'], { env, cwd: dir })).code).toBe(0);
+    expect((await runCli(['config', 'get', 'region', '--profile', 'constructor'], { env, cwd: dir })).stdout.toString()).toBe('intl\n');
+    expect(lstatSync(join(dir, 'xdg', 'cosy', 'config.json')).isSymbolicLink()).toBe(true);
+    expect(JSON.parse(readFileSync(join(dir, 'dotfiles', 'cosy.json'), 'utf8'))).toEqual({ profiles: { constructor: { region: 'intl' } } });
   });
 
   it('set-key reads the key from stdin and stores it with 0600 permissions', async () => {
@@ -101,6 +119,24 @@ describe('configured defaults for synthesis', () => {
     const flagged = await runCli(['say', 'Flags.', '--model', 'cosyvoice-v3-flash', '-o', 'f.mp3'], { env: e, cwd: dir });
     expect(flagged.code).toBe(0);
     expect(emu.emulator.tasks[1]).toMatchObject({ model: 'cosyvoice-v3-flash', parameters: { voice: 'longanyang', format: 'mp3' } });
+  });
+});
+
+describe('a key file named in a project file', () => {
+  it('is stored relative to the project and found from its subfolders', async () => {
+    emu = await useEmulator(dir);
+    const proj = join(dir, 'proj');
+    mkdirSync(join(proj, 'keys'), { recursive: true });
+    mkdirSync(join(proj, 'sub'));
+    writeFileSync(join(proj, 'keys', 'k'), `${TEST_KEY}\n`, { mode: 0o600 });
+    writeFileSync(join(proj, '.cosy.json'), '{}\n');
+    expect((await runCli(['config', 'set', '--project', 'api-key-file', 'k'], { env, cwd: join(proj, 'keys') })).code).toBe(0);
+    expect(JSON.parse(readFileSync(join(proj, '.cosy.json'), 'utf8'))).toEqual({ 'api-key-file': join('keys', 'k') });
+    const withoutKey: Record<string, string> = { ...emu.env, XDG_CONFIG_HOME: join(dir, 'xdg') };
+    delete withoutKey['DASHSCOPE_API_KEY'];
+    const r = await runCli(['say', 'From a subfolder.', '-o', 'k.mp3'], { env: withoutKey, cwd: join(proj, 'sub') });
+    expect(r.stderr).toMatch(/^wrote k\.mp3/);
+    expect(r.code).toBe(0);
   });
 });
 

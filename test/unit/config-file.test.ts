@@ -71,7 +71,7 @@ describe('precedence: env > project > user, profiles before top level', () => {
       websocketUrl: 'wss://x.example/api-ws/v1/inference',
     });
     userFile({ endpoint: 'ws://example.com/api-ws/v1/inference' });
-    expect(() => resolveEndpoints({}, env, Config.load(root, env))).toThrow(/config\.json: ws:\/\/ is allowed only for this machine/);
+    expect(() => resolveEndpoints({}, env, Config.load(root, env))).toThrow(/config\.json: endpoint: ws:\/\/ is allowed only for this machine/);
   });
 });
 
@@ -86,6 +86,12 @@ describe('readConfigFile', () => {
     ['{"format":"flac"}', 'format must be one of pcm, wav, mp3, opus'],
     ['{"profiles":{"x":{"voice":""}}}', 'profile "x": voice must be non-empty'],
     ['{"region":["cn"]}', '"region" must be a string or number'],
+    ['{"constructor":"x"}', 'unknown setting "constructor"'],
+    ['{"__proto__":{"region":"cn"}}', 'unknown setting "__proto__"'],
+    ['{"toString":"x"}', 'unknown setting "toString"'],
+    ['{"endpoint":"ws://example.com/x"}', 'endpoint: ws:// is allowed only for this machine (loopback); use wss:// for example.com'],
+    ['{"http-endpoint":"ftp://example.com"}', 'http-endpoint: expected a https:// URL'],
+    ['{"workspace":"llm abc"}', 'workspace must be non-empty, without spaces (got "llm abc")'],
   ])('rejects %s', (content, message) => {
     mkdirSync(join(root, 'xdg', 'cosy'), { recursive: true });
     writeFileSync(userConfigPath(env), content);
@@ -97,6 +103,27 @@ describe('readConfigFile', () => {
     mkdirSync(join(root, 'xdg', 'cosy'), { recursive: true });
     writeFileSync(userConfigPath(env), formatConfigDocument(doc));
     expect(readConfigFile(userConfigPath(env))).toEqual(doc);
+  });
+});
+
+describe('names that objects have anyway', () => {
+  it('a profile is only what a file says: "constructor" may be one, "toString" is not one unless defined', () => {
+    mkdirSync(join(root, 'xdg', 'cosy'), { recursive: true });
+    writeFileSync(userConfigPath(env), '{"profiles":{"constructor":{"region":"intl"},"__proto__":{"region":"cn"}}}');
+    expect(Config.load(root, env, 'constructor').get('region')?.value).toBe('intl');
+    expect(Config.load(root, env, '__proto__').get('region')?.value).toBe('cn');
+    expect(() => Config.load(root, env, 'toString')).toThrow('no profile named "toString"; known profiles: constructor, __proto__');
+    expect(() => Config.load(root, env).get('constructor')).toThrow('unknown setting "constructor"');
+  });
+});
+
+describe('paths in files', () => {
+  it('a relative api-key-file is relative to the folder of the file that holds it', () => {
+    userFile({ 'api-key-file': 'keys/user' });
+    projectFile(join(root, 'proj'), { profiles: { p: { 'api-key-file': '../secret/k' } } });
+    expect(Config.load(root, env).get('api-key-file')?.value).toBe(join(root, 'xdg', 'cosy', 'keys', 'user'));
+    expect(Config.load(join(root, 'proj', 'sub'), env, 'p').get('api-key-file')?.value).toBe(join(root, 'secret', 'k'));
+    expect(Config.load(root, { ...env, DASHSCOPE_API_KEY_FILE_PATH: 'rel/k' }).get('api-key-file')?.value).toBe('rel/k');
   });
 });
 

@@ -6,13 +6,13 @@ import {
   ENV,
   REGION_ENDPOINTS,
   defaultKeyFile,
-  isLoopbackHost,
   loadDotEnvFile,
   resolveApiKey,
   resolveEndpoints,
   type EndpointFlags,
 } from '../../src/config.js';
 import { AuthError, CosyError, ExitCode, UsageError } from '../../src/errors.js';
+import { isLoopbackHost } from '../../src/endpoint.js';
 
 let dir: string;
 let home: string;

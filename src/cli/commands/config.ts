@@ -2,9 +2,9 @@
  * `cosy config`: read and change the user or project configuration, and store the API key in a private key file.
  */
 import { chmod, mkdir } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
-import { Config, CONFIG_KEYS, CONFIG_KEY_NAMES, PROJECT_CONFIG_NAME, formatConfigDocument, readConfigFile, userConfigPath, userKeyFilePath } from '../../config-file.js';
+import { Config, CONFIG_KEY_NAMES, PATH_KEYS, PROJECT_CONFIG_NAME, configKey, emptyRecord, formatConfigDocument, readConfigFile, userConfigPath, userKeyFilePath } from '../../config-file.js';
 import { UsageError } from '../../errors.js';
 import { writeFileAtomic } from '../../temp-files.js';
 import type { CommandContext } from '../context.js';
@@ -60,7 +60,7 @@ export async function runConfigGet(key: string, o: ConfigOptions, context: Comma
 
 /** `cosy config set KEY VALUE`. */
 export async function runConfigSet(key: string, value: string, o: ConfigOptions, context: CommandContext): Promise<void> {
-  const spec = CONFIG_KEYS[key];
+  const spec = configKey(key);
   if (!spec) {
     throw new UsageError(`unknown setting "${key}"; known: ${CONFIG_KEY_NAMES.join(', ')}`, {
       hint: key === 'api-key' || key === 'key' ? 'the key is not stored in the configuration: use `cosy config set-key`' : undefined,
@@ -68,8 +68,14 @@ export async function runConfigSet(key: string, value: string, o: ConfigOptions,
   }
   const path = targetFile(o, context);
   const doc = readConfigFile(path);
-  const parsed = spec.parse(value);
-  if (o.profile !== undefined) (doc.profiles[o.profile] ??= {})[key] = parsed;
+  let parsed = spec.parse(value);
+  // A path is typed relative to where the user is; in a file it is read relative to the file's folder. A project
+  // file keeps it relative (the project may move), the user file gets it absolute.
+  if (PATH_KEYS.has(key)) {
+    const absolute = resolve(context.cwd, String(parsed));
+    parsed = o.project ? relative(dirname(path), absolute) || '.' : absolute;
+  }
+  if (o.profile !== undefined) (doc.profiles[o.profile] ??= emptyRecord())[key] = parsed;
   else doc.settings[key] = parsed;
   await mkdir(dirname(path), { recursive: true });
   await writeFileAtomic(path, formatConfigDocument(doc));
@@ -78,7 +84,7 @@ export async function runConfigSet(key: string, value: string, o: ConfigOptions,
 
 /** `cosy config unset KEY`. */
 export async function runConfigUnset(key: string, o: ConfigOptions, context: CommandContext): Promise<void> {
-  if (!CONFIG_KEYS[key]) throw new UsageError(`unknown setting "${key}"; known: ${CONFIG_KEY_NAMES.join(', ')}`);
+  if (!configKey(key)) throw new UsageError(`unknown setting "${key}"; known: ${CONFIG_KEY_NAMES.join(', ')}`);
   const path = targetFile(o, context);
   const doc = readConfigFile(path);
   const holder = o.profile !== undefined ? doc.profiles[o.profile] : doc.settings;
@@ -123,7 +129,7 @@ export async function runConfigSetKey(o: ConfigOptions, context: CommandContext)
   if (o.profile !== undefined) {
     const configPath = userConfigPath(context.env);
     const doc = readConfigFile(configPath);
-    (doc.profiles[o.profile] ??= {})['api-key-file'] = path;
+    (doc.profiles[o.profile] ??= emptyRecord())['api-key-file'] = path;
     await writeFileAtomic(configPath, formatConfigDocument(doc));
     output.info(`saved the API key of profile ${o.profile} to ${path} (permissions 0600) and set its api-key-file in ${configPath}`);
     return;
