@@ -38,7 +38,12 @@ export async function reportError(err: unknown, argv: string[], context: Command
     if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') {
       return ExitCode.Ok;
     }
-    // commander already printed the message
+    // commander already printed the message on stderr; a script that asked for --json gets it on stdout too
+    if (argv.includes('--json')) {
+      const { Output } = await import('./output.js');
+      const message = err.message.replace(/^error: /, '');
+      Output.from({ json: true, color: false }, context).result({ ok: false, error: { message, code: 'USAGE', exit_code: ExitCode.Usage } });
+    }
     return ExitCode.Usage;
   }
   if (err instanceof ReportedError) return err.exitCode;

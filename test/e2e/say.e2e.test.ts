@@ -178,6 +178,9 @@ describe('cosy say: input', () => {
     [['say', 'hi', '-o', 'x.flac'], undefined, 'cannot tell the audio format from "x.flac"'],
     [['say', 'hi', '-o', 'x.mp3', '--format', 'wav'], undefined, '-o x.mp3 says mp3 but --format says wav'],
     [['say', 'hi', '--json'], undefined, '--json needs -o FILE'],
+    [['say', 'hi', '-o', 'x.mp3', '--json', '--volume', 'abc'], undefined, "option '--volume <0-100>' argument 'abc' is invalid"],
+    [['say', 'hi', '-o', 'x.mp3', '--json', '--bogus'], undefined, "unknown option '--bogus'"],
+    [['say', 'hi', '-o', 'x.mp3', '--json', '--model'], undefined, "option '-m, --model <model>' argument missing"],
   ])('%j is a usage error (exit 2)', async (args, stdin, message) => {
     const { env, emulator } = await start();
     const r = await runCli(args, { env, cwd: fx.dir, stdin });
