@@ -234,20 +234,26 @@ export class Config {
 }
 
 /**
- * Model, voice and sample rate for synthesis: the flags first, then the configuration (a configured voice only when
- * the model in effect is the one it is configured with), then the built-in default model.
+ * Model, voice and sample rate for synthesis: the flags first, then the configuration, then the built-in default
+ * model. A configured voice applies only with a model that has it — whichever layer (flag, environment, project or
+ * user file) chose the model — so `COSY_MODEL=cosyvoice-v2` with a v3 voice in the user file falls back to v2's
+ * default voice instead of failing. `modelsOfVoice` tells which models a voice id belongs to (empty: unknown, and
+ * then the voice applies only with the configured model, as written).
  */
 export function synthesisDefaults(
   config: Config,
   flags: { model?: string | undefined; voice?: string | undefined; sampleRate?: number | undefined },
+  modelsOfVoice: (voice: string) => readonly string[],
 ): { model: string; voice: string | undefined; sampleRate: number | undefined } {
   const configuredModel = config.string('model');
   const model = flags.model ?? configuredModel ?? DEFAULT_MODEL;
-  const configuredVoice = model === (configuredModel ?? DEFAULT_MODEL) ? config.string('voice') : undefined;
+  const voice = config.string('voice');
+  const models = voice === undefined ? [] : modelsOfVoice(voice);
+  const voiceFits = models.length > 0 ? models.includes(model) : model === (configuredModel ?? DEFAULT_MODEL);
   const configuredRate = config.get('sample-rate');
   return {
     model,
-    voice: flags.voice ?? configuredVoice,
+    voice: flags.voice ?? (voiceFits ? voice : undefined),
     sampleRate: flags.sampleRate ?? (configuredRate ? Number(configuredRate.value) : undefined),
   };
 }

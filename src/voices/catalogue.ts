@@ -4,6 +4,7 @@
  */
 import type { Region } from '../protocol/models.js';
 import { VOICE_ROWS } from './catalogue-data.js';
+import { customVoiceTargetModel } from './instructions.js';
 
 /** One instruction form a voice accepts, e.g. EMOTION 「你说话的情感是<情感值>。」. */
 export interface InstructForm {
@@ -76,6 +77,17 @@ export function findVoicesById(voice: string): SystemVoice[] {
 /** The models that have a system voice with this id, in catalogue order (empty when there is none). */
 export function modelsOfVoice(voice: string): string[] {
   return findVoicesById(voice).map((v) => v.model);
+}
+
+/**
+ * The models a voice id can be used with: a system voice's models, a custom voice's target model (its id starts
+ * with it), or nothing when cosy cannot tell (an id of no shape it knows).
+ */
+export function modelsOfAnyVoice(voice: string): string[] {
+  const system = modelsOfVoice(voice);
+  if (system.length > 0) return system;
+  const custom = customVoiceTargetModel(voice);
+  return custom ? [custom.targetModel] : [];
 }
 
 /** Whether a voice language tag is `wanted` or starts with `wanted` followed by a subtag, case-insensitively. */

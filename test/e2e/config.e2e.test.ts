@@ -115,10 +115,22 @@ describe('configured defaults for synthesis', () => {
     expect(piped.code).toBe(0);
     expect(piped.stdout.toString('ascii', 0, 4)).toBe('RIFF');
     expect(emu.emulator.tasks[0]).toMatchObject({ model: 'cosyvoice-v3-plus', parameters: { voice: 'longanhuan', format: 'wav', sample_rate: 16000 } });
-    // a flag wins; the configured voice is not forced onto another model
+    // a flag wins; the configured voice goes with every model that has it, and with no other
     const flagged = await runCli(['say', 'Flags.', '--model', 'cosyvoice-v3-flash', '-o', 'f.mp3'], { env: e, cwd: dir });
     expect(flagged.code).toBe(0);
-    expect(emu.emulator.tasks[1]).toMatchObject({ model: 'cosyvoice-v3-flash', parameters: { voice: 'longanyang', format: 'mp3' } });
+    expect(emu.emulator.tasks[1]).toMatchObject({ model: 'cosyvoice-v3-flash', parameters: { voice: 'longanhuan', format: 'mp3' } });
+    const other = await runCli(['say', 'Flags.', '--model', 'cosyvoice-v2', '-o', 'g.mp3'], { env: e, cwd: dir });
+    expect(other.code).toBe(0);
+    expect(emu.emulator.tasks[2]).toMatchObject({ model: 'cosyvoice-v2', parameters: { voice: 'longxiaochun_v2' } });
+    // whichever layer chose the model: the environment, or a project file
+    const fromEnv = await runCli(['say', 'Env.', '-o', 'h.mp3'], { env: { ...e, COSY_MODEL: 'cosyvoice-v2' }, cwd: dir });
+    expect(fromEnv.code).toBe(0);
+    expect(emu.emulator.tasks[3]).toMatchObject({ model: 'cosyvoice-v2', parameters: { voice: 'longxiaochun_v2' } });
+    mkdirSync(join(dir, 'p'));
+    writeFileSync(join(dir, 'p', '.cosy.json'), '{"model":"cosyvoice-v2"}\n');
+    const fromProject = await runCli(['say', 'Project.', '-o', 'i.mp3'], { env: e, cwd: join(dir, 'p') });
+    expect(fromProject.code).toBe(0);
+    expect(emu.emulator.tasks[4]).toMatchObject({ model: 'cosyvoice-v2', parameters: { voice: 'longxiaochun_v2' } });
   });
 });
 

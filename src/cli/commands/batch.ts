@@ -31,6 +31,7 @@ import { Output } from '../output.js';
 import { readInput } from '../read-input.js';
 import type { SubtitleFormat } from '../../subtitles/format.js';
 import { defaultVoiceFor, diskFullSeam, loadHotFix } from './synthesis-shared.js';
+import { modelsOfAnyVoice } from '../../voices/catalogue.js';
 
 /** Options of `cosy batch` after commander parsed them. */
 export interface BatchOptions extends ConnectionFlags, Partial<Tuning> {
@@ -229,13 +230,13 @@ function stderrOutput(o: BatchOptions, context: CommandContext): Output {
 
 /**
  * The defaults every item starts from: the flags, then (for model, voice and sample rate, as for `say`) the
- * configuration. A configured voice applies only to the configured model. The configured format is for stdout and
+ * configuration. A configured voice applies only with a model that has it. The configured format is for stdout and
  * players, so it does not apply to batch files.
  */
 async function defaultsFrom(o: BatchOptions, config: Config): Promise<ItemDefaults> {
   return {
     ...pickTuning(o),
-    ...synthesisDefaults(config, o),
+    ...synthesisDefaults(config, o, modelsOfAnyVoice),
     format: o.format,
     hotFix: await loadHotFix(o.pronounce),
     subtitles: o.subtitles,

@@ -22,6 +22,7 @@ import type { ServiceConnection } from '../connect.js';
 import type { CommandContext } from '../context.js';
 import { Output } from '../output.js';
 import { openPlayer, playsFile, resolvePlayer, type PlayerCommand, type PlayingSink } from '../player.js';
+import { modelsOfAnyVoice } from '../../voices/catalogue.js';
 
 /** Flags common to the synthesis commands, as commander parsed them. */
 export interface SynthesisFlags extends Partial<Tuning> {
@@ -53,7 +54,7 @@ export function applyConfigDefaults(flags: SynthesisFlags, context: CommandConte
   // .env first: its variables rank with the environment, above the configuration files.
   loadDotEnvFile(context.cwd, context.env);
   const config = Config.load(context.cwd, context.env, flags.profile);
-  Object.assign(flags, synthesisDefaults(config, flags));
+  Object.assign(flags, synthesisDefaults(config, flags, modelsOfAnyVoice));
   const toFile = flags.output !== undefined && flags.output !== '-';
   if (flags.format === undefined && !toFile) flags.format = config.string('format');
   return config;
