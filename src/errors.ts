@@ -33,6 +33,8 @@ export interface CosyErrorOptions {
   cause?: unknown;
   /** The task id the failure belongs to, when there is one. */
   taskId?: string;
+  /** Facts a script needs to clean up or go on (e.g. the id of a voice that was created), added to the --json error. */
+  details?: Record<string, string>;
 }
 
 /** Root of every error cosy raises on purpose. */
@@ -43,6 +45,7 @@ export class CosyError extends Error {
   readonly exitCode: ExitCodeValue;
   readonly hint: string | undefined;
   taskId: string | undefined;
+  readonly details: Readonly<Record<string, string>> | undefined;
 
   constructor(message: string, code: string, exitCode: ExitCodeValue, options: CosyErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
@@ -51,6 +54,7 @@ export class CosyError extends Error {
     this.exitCode = exitCode;
     this.hint = options.hint;
     this.taskId = options.taskId;
+    this.details = options.details;
   }
 
   /** Whether retrying the same request later may succeed. */

@@ -136,7 +136,7 @@ export class Output {
     if (this.json) {
       const body: Record<string, unknown> = { ok: false, error: { message } };
       if (err instanceof CosyError) {
-        Object.assign(body['error'] as object, { code: err.code, exit_code: err.exitCode, hint: err.hint, task_id: err.taskId });
+        Object.assign(body['error'] as object, { code: err.code, exit_code: err.exitCode, hint: err.hint, task_id: err.taskId, ...err.details });
         const service = err as { serviceCode?: unknown; serviceMessage?: unknown };
         if (typeof service.serviceCode === 'string') {
           Object.assign(body['error'] as object, { service_code: service.serviceCode, service_message: service.serviceMessage });

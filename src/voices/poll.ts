@@ -35,6 +35,7 @@ export function undeployedError(voice: CustomVoiceDetails): ServiceError {
   return new ServiceError('UNDEPLOYED', `voice ${voice.voiceId} could not be created from the audio (status UNDEPLOYED)`, {
     message: `voice ${voice.voiceId} failed: the service could not build it from the audio (status UNDEPLOYED)`,
     hint: 'use 10-20 s of clean speech by one speaker without music or noise; delete it with `cosy voices rm` and try again',
+    details: { voice_id: voice.voiceId },
   });
 }
 
@@ -60,6 +61,7 @@ export async function waitForVoice(
     if (left <= 0) {
       throw new TimeoutError(`voice ${voiceId} is still ${voice.status} after ${Math.round(elapsed / 1000)} s`, {
         hint: `the service may still finish it: check with \`cosy voices show ${voiceId}\`, or wait longer with --timeout`,
+        details: { voice_id: voiceId },
       });
     }
     await sleep(Math.min(pollIntervalMs(n), left), options.signal);

@@ -111,6 +111,13 @@ describe('cosy clone', () => {
     expect(out(r)).toBe('');
     expect(r.stderr).toMatch(/cosy: error: voice cosyvoice-v3\.5-plus-narrator1-[0-9a-f]{32} failed: the service could not build it from the audio \(status UNDEPLOYED\)/);
     expect(r.stderr).toContain('hint: use 10-20 s of clean speech');
+    // With --json the id of the voice left on the account is a field, for a script to delete it.
+    const j = await runCli(['clone', 'take-cosy-reject-audio.wav', '--prefix', 'narrator1', '--json'], { env: e.env, cwd: fx.dir });
+    expect(j.code).toBe(4);
+    const doc = JSON.parse(out(j)) as { ok: boolean; error: { voice_id: string } };
+    expect(doc.ok).toBe(false);
+    expect(doc.error.voice_id).toMatch(/^cosyvoice-v3\.5-plus-narrator1-[0-9a-f]{32}$/);
+    expect(e.emulator.voices.get(doc.error.voice_id)).toBeDefined();
   });
 
   it('reports the service refusing a URL (exit 4, with its code and message)', async () => {
@@ -128,6 +135,9 @@ describe('cosy clone', () => {
     expect(Date.now() - started).toBeLessThan(5000);
     expect(r.stderr).toMatch(/cosy: error: voice cosyvoice-v3\.5-plus-cosy-[0-9a-f]{32} is still DEPLOYING after 1 s/);
     expect(r.stderr).toContain('check with `cosy voices show');
+    const j = await runCli(['clone', 'https://example.com/a.wav', '--timeout', '1', '--json'], { env: e.env });
+    expect(j.code).toBe(5);
+    expect(JSON.parse(out(j))).toMatchObject({ ok: false, error: { code: 'TIMEOUT', voice_id: expect.stringMatching(/^cosyvoice-v3\.5-plus-cosy-[0-9a-f]{32}$/) } });
   });
 
   it('returns at once with --no-wait', async () => {

@@ -53,6 +53,23 @@ describe('cosy lint', () => {
     expect(r.stdout.length).toBe(0);
   });
 
+  it('counts the findings left out after the first 100 in every total', async () => {
+    file('many.ssml', `<speak>${'<break time="99s"/>'.repeat(250)}</speak>`);
+    const j = await lint(['many.ssml', '--json']);
+    type FileDoc = { errors: number; warnings: number; infos: number; omitted: number; findings: unknown[] };
+    const doc = JSON.parse(j.stdout.toString('utf8')) as { errors: number; files: FileDoc[] };
+    const one = doc.files[0] as FileDoc;
+    expect(one.findings).toHaveLength(100);
+    expect(one.errors + one.warnings + one.infos).toBe(100 + one.omitted);
+    expect(one.errors).toBeGreaterThanOrEqual(250);
+    expect(doc.errors).toBe(one.errors);
+    const r = await lint(['many.ssml']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`${one.errors} errors, ${one.warnings} warning`);
+    expect(r.stderr).toContain(`(${one.omitted} more not shown)`);
+    expect(r.stderr).toContain(`cosy: error: ${one.errors} errors`);
+  });
+
   it('reads stdin for -', async () => {
     const r = await lint(['-'], '<speak>a<break time="2S"/>b</speak>');
     expect(r.code).toBe(2);

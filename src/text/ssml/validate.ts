@@ -91,7 +91,7 @@ function collectIssues(text: string, context: SsmlContext, locator: SourceLocato
 }
 
 /** Located, ordered, de-duplicated findings, at most MAX_FINDINGS of them. */
-function locate(issues: Issue[], locator: SourceLocator): { findings: Finding[]; omitted: number } {
+function locate(issues: Issue[], locator: SourceLocator): { findings: Finding[]; omitted: number; omittedBySeverity: Record<Severity, number> } {
   const seen = new Set<string>();
   const unique = issues.filter((i) => {
     const key = `${i.offset}\u0000${i.rule}\u0000${i.message}`;
@@ -105,7 +105,9 @@ function locate(issues: Issue[], locator: SourceLocator): { findings: Finding[];
     const { line, column } = locator.position(i.offset);
     return { rule: i.rule, severity: i.severity, message: i.message, line, column, excerpt: locator.excerpt(i.offset) };
   });
-  return { findings, omitted: unique.length - kept.length };
+  const omittedBySeverity: Record<Severity, number> = { error: 0, warning: 0, info: 0 };
+  for (const i of unique.slice(MAX_FINDINGS)) omittedBySeverity[i.severity] += 1;
+  return { findings, omitted: unique.length - kept.length, omittedBySeverity };
 }
 
 /** Checks an SSML document against the CosyVoice dialect and the request context; never throws. */
