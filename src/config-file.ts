@@ -223,14 +223,6 @@ export class Config {
     const v = this.get(key)?.value;
     return v === undefined ? undefined : String(v);
   }
-
-  /** Every setting that is set, with its source. */
-  list(): Array<[string, ConfigValue]> {
-    return CONFIG_KEY_NAMES.flatMap((key) => {
-      const v = this.get(key);
-      return v ? [[key, v] as [string, ConfigValue]] : [];
-    });
-  }
 }
 
 /**

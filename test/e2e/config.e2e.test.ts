@@ -67,6 +67,15 @@ describe('cosy config', () => {
     expect(JSON.parse(readFileSync(join(dir, 'dotfiles', 'cosy.json'), 'utf8'))).toEqual({ profiles: { constructor: { region: 'intl' } } });
   });
 
+  it('list and get show what ./.env sets, as the other commands use it, naming the file', async () => {
+    writeFileSync(join(dir, '.env'), 'COSY_MODEL=cosyvoice-v2\n');
+    expect((await runCli(['config', 'get', 'model'], { env, cwd: dir })).stdout.toString()).toBe('cosyvoice-v2\n');
+    const list = await runCli(['config', 'list'], { env, cwd: dir });
+    expect(list.stdout.toString()).toBe(`model=cosyvoice-v2\t# env: ${join(dir, '.env')}: COSY_MODEL\n`);
+    const shell = await runCli(['config', 'list'], { env: { ...env, COSY_MODEL: 'cosyvoice-v3-plus' }, cwd: dir });
+    expect(shell.stdout.toString()).toBe('model=cosyvoice-v3-plus\t# env: COSY_MODEL\n');
+  });
+
   it('set-key reads the key from stdin and stores it with 0600 permissions', async () => {
     const r = await runCli(['config', 'set-key'], { env, cwd: dir, stdin: `${TEST_KEY}\n` });
     expect(r.code).toBe(0);

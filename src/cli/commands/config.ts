@@ -4,7 +4,8 @@
 import { chmod, mkdir } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
-import { Config, CONFIG_KEY_NAMES, PATH_KEYS, PROJECT_CONFIG_NAME, configKey, emptyRecord, formatConfigDocument, readConfigFile, userConfigPath, userKeyFilePath } from '../../config-file.js';
+import { Config, CONFIG_KEY_NAMES, type ConfigValue, PATH_KEYS, PROJECT_CONFIG_NAME, configKey, emptyRecord, formatConfigDocument, readConfigFile, userConfigPath, userKeyFilePath } from '../../config-file.js';
+import { loadDotEnvFile } from '../../config.js';
 import { UsageError } from '../../errors.js';
 import { writeFileAtomic } from '../../temp-files.js';
 import type { CommandContext } from '../context.js';
@@ -31,11 +32,31 @@ function targetFile(o: ConfigOptions, context: CommandContext): string {
   return Config.load(context.cwd, context.env).projectPath ?? join(context.cwd, PROJECT_CONFIG_NAME);
 }
 
+/**
+ * The configuration in effect here, as the other commands see it: ./.env's variables rank with the environment
+ * (without overriding it).
+ */
+function effectiveConfig(o: ConfigOptions, context: CommandContext): { config: Config; get: (key: string) => ConfigValue | undefined } {
+  const env = { ...context.env };
+  loadDotEnvFile(context.cwd, env);
+  const config = Config.load(context.cwd, env, o.profile);
+  const get = (key: string): ConfigValue | undefined => {
+    const v = config.get(key);
+    // A variable that only ./.env sets is named with its file.
+    if (v?.source === 'env' && context.env[v.origin] === undefined) return { ...v, origin: `${join(context.cwd, '.env')}: ${v.origin}` };
+    return v;
+  };
+  return { config, get };
+}
+
 /** `cosy config list`: every setting that is set, with where it comes from. */
 export async function runConfigList(o: ConfigOptions, context: CommandContext): Promise<void> {
   const output = outputFor(o, context);
-  const config = Config.load(context.cwd, context.env, o.profile);
-  const rows = config.list();
+  const { config, get } = effectiveConfig(o, context);
+  const rows = CONFIG_KEY_NAMES.flatMap((key): Array<[string, ConfigValue]> => {
+    const v = get(key);
+    return v ? [[key, v]] : [];
+  });
   if (o.json) {
     output.result({
       user_file: config.userPath,
@@ -52,7 +73,7 @@ export async function runConfigList(o: ConfigOptions, context: CommandContext): 
 /** `cosy config get KEY`: the value alone on stdout. */
 export async function runConfigGet(key: string, o: ConfigOptions, context: CommandContext): Promise<void> {
   const output = outputFor(o, context);
-  const v = Config.load(context.cwd, context.env, o.profile).get(key);
+  const v = effectiveConfig(o, context).get(key);
   if (!v) throw new UsageError(`${key} is not set`, { code: 'NOT_SET', hint: `set it with: cosy config set ${key} VALUE` });
   if (o.json) output.result({ key, value: v.value, source: v.source, origin: v.origin });
   else output.resultLine(String(v.value));
