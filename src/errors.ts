@@ -34,7 +34,7 @@ export interface CosyErrorOptions {
   /** The task id the failure belongs to, when there is one. */
   taskId?: string;
   /** Facts a script needs to clean up or go on (e.g. the id of a voice that was created), added to the --json error. */
-  details?: Record<string, string>;
+  details?: Record<string, string | string[]>;
 }
 
 /** Root of every error cosy raises on purpose. */
@@ -45,7 +45,8 @@ export class CosyError extends Error {
   readonly exitCode: ExitCodeValue;
   readonly hint: string | undefined;
   taskId: string | undefined;
-  readonly details: Readonly<Record<string, string>> | undefined;
+  /** Set where the error is raised, or added by a caller that knows more (what was done before it failed). */
+  details: Record<string, string | string[]> | undefined;
 
   constructor(message: string, code: string, exitCode: ExitCodeValue, options: CosyErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });

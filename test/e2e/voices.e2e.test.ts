@@ -199,6 +199,11 @@ describe('cosy voices show | rm | update', () => {
     expect(r.stderr).toContain(`the service refused the deletion of voice ${ghost} (delete_voice): InvalidParameter`);
     expect(r.stderr).toContain('deleted 1 of 2 voices');
     expect(e.emulator.voices.has(id)).toBe(false);
+    const other = await createVoice(e);
+    const j = await runCli(['voices', 'rm', ghost, other, '--yes', '--json'], { env: e.env });
+    expect(j.code).toBe(4);
+    expect(JSON.parse(out(j))).toMatchObject({ ok: false, error: { code: 'SERVICE', deleted: [other] } });
+    expect(e.emulator.voices.has(other)).toBe(false);
   });
 
   it('refuses to delete a system voice (exit 2)', async () => {

@@ -2,7 +2,7 @@
  * `cosy voices`: the system voice catalogue with filters (no connection needed), `--custom` for the account's own
  * voices, and the subcommands `show`, `rm` and `update`.
  */
-import { UsageError } from '../../errors.js';
+import { CosyError, UsageError } from '../../errors.js';
 import { MODEL_IDS, type Region } from '../../protocol/models.js';
 import { filterVoices, findVoicesById, type VoiceFilter } from '../../voices/catalogue.js';
 import { deleteVoice, listVoices, queryVoice, updateVoice } from '../../voices/enrollment-api.js';
@@ -168,6 +168,8 @@ export async function runVoicesRm(ids: string[], raw: Record<string, unknown>, c
   const [first] = failures;
   if (first !== undefined) {
     if (deleted.length > 0) output.warn(`deleted ${deleted.length} of ${unique.length} voices`);
+    // With --json the error document is all a script gets: it says which voices are gone.
+    if (first instanceof CosyError) first.details = { ...first.details, deleted };
     throw first;
   }
   if (o.flag('json')) output.result({ ok: true, deleted });
