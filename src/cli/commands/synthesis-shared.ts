@@ -8,7 +8,7 @@ import { formatFromExtension } from '../../audio/extensions.js';
 import { UsageError } from '../../errors.js';
 import { isAudioFormat, type AudioFormat } from '../../protocol/limits.js';
 import type { HotFix } from '../../protocol/messages.js';
-import { DEFAULT_VOICE } from '../../protocol/models.js';
+import { DEFAULT_VOICE, MODEL_IDS } from '../../protocol/models.js';
 import { Config, synthesisDefaults } from '../../config-file.js';
 import { loadDotEnvFile, resolveRegion } from '../../config.js';
 import { DeviceSink, openOutputFile, StreamSink, TeeSink, type AudioSink } from '../../tts/audio-sink.js';
@@ -83,6 +83,11 @@ export function defaultVoiceFor(model: string): string | undefined {
 export function resolveVoice(model: string, voice: string | undefined): string {
   const resolved = voice ?? defaultVoiceFor(model);
   if (resolved === undefined) {
+    if (!MODEL_IDS.includes(model)) {
+      throw new UsageError(`unknown model ${model}: cosy knows ${MODEL_IDS.join(', ')}`, {
+        hint: 'check the name (`cosy voices` lists the models); a model newer than cosy works with --voice',
+      });
+    }
     throw new UsageError(`${model} has no system voices: pass --voice with a custom voice id`, {
       hint: 'create one with `cosy clone` or `cosy design`, or pick a model with system voices (cosyvoice-v3-flash)',
     });
