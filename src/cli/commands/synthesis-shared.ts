@@ -85,7 +85,7 @@ export function resolveVoice(model: string, voice: string | undefined): string {
   if (resolved === undefined) {
     if (!MODEL_IDS.includes(model)) {
       throw new UsageError(`unknown model ${model}: cosy knows ${MODEL_IDS.join(', ')}`, {
-        hint: 'check the name (`cosy voices` lists the models); a model newer than cosy works with --voice',
+        hint: 'check the name; a model newer than cosy is sent as it is when --voice names the voice',
       });
     }
     throw new UsageError(`${model} has no system voices: pass --voice with a custom voice id`, {
