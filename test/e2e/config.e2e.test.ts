@@ -29,7 +29,12 @@ describe('cosy config', () => {
     expect((await runCli(['config', 'set', '--profile', 'bj', 'region', 'cn'], { env, cwd: dir })).code).toBe(0);
     expect((await runCli(['config', 'get', 'region'], { env, cwd: dir })).stdout.toString()).toBe('intl\n');
     expect((await runCli(['config', 'get', 'region', '--profile', 'bj'], { env, cwd: dir })).stdout.toString()).toBe('cn\n');
+    const set = await runCli(['config', 'set', 'model', 'cosyvoice-v2', '--json'], { env, cwd: dir });
+    expect(JSON.parse(set.stdout.toString())).toEqual({ ok: true, key: 'model', value: 'cosyvoice-v2', profile: null, file: join(dir, 'xdg', 'cosy', 'config.json') });
+    const unsetJson = await runCli(['config', 'unset', 'model', '--json'], { env, cwd: dir });
+    expect(JSON.parse(unsetJson.stdout.toString())).toMatchObject({ ok: true, key: 'model', removed: true });
     const list = JSON.parse((await runCli(['config', 'list', '--json'], { env, cwd: dir })).stdout.toString());
+    expect(list.ok).toBe(true);
     expect(list.settings.region).toEqual({ value: 'intl', source: 'user', origin: join(dir, 'xdg', 'cosy', 'config.json') });
     expect((await runCli(['config', 'get', 'region'], { env: { ...env, COSY_REGION: 'cn' }, cwd: dir })).stdout.toString()).toBe('cn\n');
     expect((await runCli(['config', 'unset', 'region'], { env, cwd: dir })).code).toBe(0);

@@ -59,6 +59,7 @@ export async function runConfigList(o: ConfigOptions, context: CommandContext): 
   });
   if (o.json) {
     output.result({
+      ok: true,
       user_file: config.userPath,
       project_file: config.projectPath ?? null,
       profile: config.profile ?? null,
@@ -75,7 +76,7 @@ export async function runConfigGet(key: string, o: ConfigOptions, context: Comma
   const output = outputFor(o, context);
   const v = effectiveConfig(o, context).get(key);
   if (!v) throw new UsageError(`${key} is not set`, { code: 'NOT_SET', hint: `set it with: cosy config set ${key} VALUE` });
-  if (o.json) output.result({ key, value: v.value, source: v.source, origin: v.origin });
+  if (o.json) output.result({ ok: true, key, value: v.value, source: v.source, origin: v.origin });
   else output.resultLine(String(v.value));
 }
 
@@ -100,7 +101,9 @@ export async function runConfigSet(key: string, value: string, o: ConfigOptions,
   else doc.settings[key] = parsed;
   await mkdir(dirname(path), { recursive: true });
   await writeFileAtomic(path, formatConfigDocument(doc));
-  outputFor(o, context).info(`${key}=${parsed}${o.profile ? ` (profile ${o.profile})` : ''} in ${path}`);
+  const output = outputFor(o, context);
+  output.info(`${key}=${parsed}${o.profile ? ` (profile ${o.profile})` : ''} in ${path}`);
+  if (o.json) output.result({ ok: true, key, value: parsed, profile: o.profile ?? null, file: path });
 }
 
 /** `cosy config unset KEY`. */
@@ -109,21 +112,24 @@ export async function runConfigUnset(key: string, o: ConfigOptions, context: Com
   const path = targetFile(o, context);
   const doc = readConfigFile(path);
   const holder = o.profile !== undefined ? doc.profiles[o.profile] : doc.settings;
+  const output = outputFor(o, context);
   if (!holder || !(key in holder)) {
-    outputFor(o, context).info(`${key} was not set in ${path}${o.profile ? ` (profile ${o.profile})` : ''}`);
+    output.info(`${key} was not set in ${path}${o.profile ? ` (profile ${o.profile})` : ''}`);
+    if (o.json) output.result({ ok: true, key, removed: false, profile: o.profile ?? null, file: path });
     return;
   }
   delete holder[key];
   if (o.profile !== undefined && Object.keys(holder).length === 0) delete doc.profiles[o.profile];
   await writeFileAtomic(path, formatConfigDocument(doc));
-  outputFor(o, context).info(`removed ${key} from ${path}`);
+  output.info(`removed ${key} from ${path}`);
+  if (o.json) output.result({ ok: true, key, removed: true, profile: o.profile ?? null, file: path });
 }
 
 /** `cosy config path`: the files cosy reads. */
 export async function runConfigPath(o: ConfigOptions, context: CommandContext): Promise<void> {
   const config = Config.load(context.cwd, context.env);
   const output = outputFor(o, context);
-  if (o.json) output.result({ user_file: config.userPath, project_file: config.projectPath ?? null, key_file: userKeyFilePath(context.env) });
+  if (o.json) output.result({ ok: true, user_file: config.userPath, project_file: config.projectPath ?? null, key_file: userKeyFilePath(context.env) });
   else {
     output.resultLine(`user: ${config.userPath}`);
     output.resultLine(`project: ${config.projectPath ?? `(none; ${PROJECT_CONFIG_NAME} in this folder or a parent)`}`);
@@ -153,9 +159,11 @@ export async function runConfigSetKey(o: ConfigOptions, context: CommandContext)
     (doc.profiles[o.profile] ??= emptyRecord())['api-key-file'] = path;
     await writeFileAtomic(configPath, formatConfigDocument(doc));
     output.info(`saved the API key of profile ${o.profile} to ${path} (permissions 0600) and set its api-key-file in ${configPath}`);
+    if (o.json) output.result({ ok: true, key_file: path, profile: o.profile, config_file: configPath });
     return;
   }
   output.info(`saved the API key to ${path} (permissions 0600); cosy uses it when DASHSCOPE_API_KEY is not set`);
+  if (o.json) output.result({ ok: true, key_file: path, profile: null });
 }
 
 /** A profile name made safe for a file name. */
