@@ -8,6 +8,8 @@
  * checked to be a plain token, so it needs no quoting in any of the three shells.
  */
 import type { Command, Option } from 'commander';
+import { CONFIG_KEY_NAMES } from '../config-file.js';
+import { MODEL_IDS } from '../protocol/models.js';
 import { collect } from './parse-args.js';
 
 /** What an option's value or a positional argument completes to. */
@@ -50,10 +52,18 @@ function plain(word: string): string {
   return word;
 }
 
+/**
+ * Values offered for placeholders that take free text but usually one of a known list: the models cosy knows (a
+ * newer one is still accepted, so they are not commander choices) and the names of settings.
+ */
+const SUGGESTIONS: Readonly<Record<string, readonly string[]>> = { model: MODEL_IDS, setting: CONFIG_KEY_NAMES };
+
 /** What a value placeholder (`<file>`, `<dir>`, `<command>`, `<file...>`) stands for. */
 function kindOfPlaceholder(name: string, choices: readonly string[] | undefined): ValueKind {
   if (choices !== undefined && choices.length > 0) return { kind: 'choices', choices: choices.map(plain) };
   const base = name.replace(/\.\.\.$/, '');
+  const suggested = Object.hasOwn(SUGGESTIONS, base) ? SUGGESTIONS[base] : undefined;
+  if (suggested !== undefined) return { kind: 'choices', choices: suggested.map(plain) };
   if (base === 'file' || base === 'manifest' || base === 'audio') return { kind: 'file' };
   if (base === 'dir') return { kind: 'dir' };
   if (base === 'command') return { kind: 'command' };

@@ -484,15 +484,15 @@ function buildConfig(context: CommandContext): Command {
   common(config.command('list').description('every setting that is set, and where it comes from')).action(async (o: Record<string, unknown>) => {
     await (await load()).runConfigList(o, context);
   });
-  common(config.command('get').description('print one setting').argument('<key>')).action(async (key: string, o: Record<string, unknown>) => {
+  common(config.command('get').description('print one setting').argument('<setting>')).action(async (key: string, o: Record<string, unknown>) => {
     await (await load()).runConfigGet(key, o, context);
   });
-  common(config.command('set').description('change a setting').argument('<key>').argument('<value>')).action(
+  common(config.command('set').description('change a setting').argument('<setting>').argument('<value>')).action(
     async (key: string, value: string, o: Record<string, unknown>) => {
       await (await load()).runConfigSet(key, value, o, context);
     },
   );
-  common(config.command('unset').description('remove a setting').argument('<key>')).action(async (key: string, o: Record<string, unknown>) => {
+  common(config.command('unset').description('remove a setting').argument('<setting>')).action(async (key: string, o: Record<string, unknown>) => {
     await (await load()).runConfigUnset(key, o, context);
   });
   common(config.command('path').description('the files cosy reads')).action(async (o: Record<string, unknown>) => {

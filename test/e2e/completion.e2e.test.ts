@@ -144,6 +144,9 @@ const CASES: Array<[string[], string[]]> = [
   [['cosy', 'say', '-o', 'no'], ['notes.txt']],
   [['cosy', 'lint', 'n'], ['narration.ssml', 'notes.txt']],
   [['cosy', 'emulator', '--throttle-at', ''], ['handshake', 'task']],
+  [['cosy', 'say', '--model', 'cosyvoice-v3'], ['cosyvoice-v3-flash', 'cosyvoice-v3-plus', 'cosyvoice-v3.5-flash', 'cosyvoice-v3.5-plus']],
+  [['cosy', 'config', 'set', 're'], ['region']],
+  [['cosy', 'config', 'get', 'http'], ['http-endpoint']],
   [['cosy', 'say', '--voice', 'lo'], []],
   [['cosy', 'say', 'no'], []],
 ];
