@@ -155,6 +155,7 @@ export function buildRequest(o: SynthesisOptions): BuiltRequest {
   if (!isSupportedSampleRate(o.format, sampleRate)) {
     throw new UsageError(
       `--sample-rate ${sampleRate} is not available for ${o.format}; choose one of ${sampleRatesFor(o.format).join(', ')}`,
+      { hint: 'without the flag, the rate comes from the sample-rate setting: `cosy config list` shows where it is set' },
     );
   }
   checkRange('volume', o.volume);
