@@ -126,16 +126,27 @@ function parseValue(name: string, kind: Kind, raw: RawValue): { value?: string |
   }
 }
 
+/**
+ * Why a field name is not one (with the nearest known name), or undefined when it is one. Own names only: a field
+ * called "constructor" is unknown, not Object's constructor.
+ */
+export function unknownField(rawName: string): string | undefined {
+  const name = normalizeFieldName(rawName);
+  if (Object.hasOwn(FIELDS, name)) return undefined;
+  const near = FIELD_NAMES.find((f) => editDistance(f, name) <= 2);
+  return `unknown field "${rawName}"${near ? ` (did you mean "${near}"?)` : ''}; fields are ${FIELD_NAMES.join(', ')}`;
+}
+
 /** Parses the raw values of one item into typed fields; every unknown field and bad value is reported. */
 export function parseFields(values: Readonly<Record<string, RawValue>>): FieldsResult {
   const fields: Record<string, string | number | boolean> = {};
   const problems: string[] = [];
   for (const [rawName, raw] of Object.entries(values)) {
     const name = normalizeFieldName(rawName);
+    const unknown = unknownField(rawName);
     const spec = FIELDS[name];
-    if (spec === undefined) {
-      const near = FIELD_NAMES.find((f) => editDistance(f, name) <= 2);
-      problems.push(`unknown field "${rawName}"${near ? ` (did you mean "${near}"?)` : ''}; fields are ${FIELD_NAMES.join(', ')}`);
+    if (unknown !== undefined || spec === undefined) {
+      problems.push(unknown ?? `unknown field "${rawName}"`);
       continue;
     }
     const [key, kind] = spec;

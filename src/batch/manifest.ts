@@ -5,7 +5,7 @@
  */
 import { extname } from 'node:path';
 import { parse as parseCsv } from 'csv-parse/sync';
-import { normalizeFieldName, type RawValue } from './fields.js';
+import { normalizeFieldName, unknownField, type RawValue } from './fields.js';
 
 /** The manifest formats cosy reads. */
 export const MANIFEST_FORMATS = ['jsonl', 'csv', 'text'] as const;
@@ -138,6 +138,9 @@ function parseCsvManifest(text: string): ParsedManifest {
           if (seen.has(name)) throw new CsvHeaderError(`the header row names "${name}" twice`);
           seen.add(name);
         }
+        // Once, at the header, rather than on every row (where an empty cell would hide it).
+        const unknown = names.map(unknownField).find((m) => m !== undefined);
+        if (unknown !== undefined) throw new CsvHeaderError(`the header row has an ${unknown}`);
         return header;
       },
       info: true,

@@ -22,6 +22,8 @@ describe('parseFields', () => {
     [{ subtitles: 'a.srt' }, '"subtitles" must be one of srt, vtt, lrc, json, none, not "a.srt"'],
     [{ subtitle: 'srt' }, 'unknown field "subtitle" (did you mean "subtitles"?)'],
     [{ txt: 'Hi' }, 'unknown field "txt" (did you mean "text"?); fields are'],
+    [{ constructor: 'x' }, 'unknown field "constructor"'],
+    [{ toString: 'x' }, 'unknown field "toString"'],
     [{ volume: 'loud' }, '"volume" must be a number, not "loud"'],
     [{ sample_rate: 22050.5 }, '"sample_rate" must be a whole number, not 22050.5'],
     [{ markdown_filter: 'maybe' }, '"markdown_filter" must be true or false, not "maybe"'],

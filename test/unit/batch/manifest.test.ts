@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { detectFormat, parseManifest } from '../../../src/batch/manifest.js';
+import { FIELD_NAMES } from '../../../src/batch/fields.js';
 
 describe('detectFormat', () => {
   it.each<[string, string, string | undefined, string]>([
@@ -74,6 +75,7 @@ describe('parseManifest: CSV', () => {
   it.each([
     ['text,text\nx,y\n', 'the header row names "text" twice'],
     ['text,\nx,y\n', 'the header row has an empty column name'],
+    ['text,volum\nx,\ny,\n', `the header row has an unknown field "volum" (did you mean "volume"?); fields are ${FIELD_NAMES.join(', ')}`],
   ])('rejects a bad header %j', (text, message) => {
     expect(parseManifest(text, 'csv')).toEqual({ format: 'csv', entries: [], problems: [{ line: 1, message }] });
   });
