@@ -4,6 +4,7 @@
  * command-line flag > environment > project file (active profile, then top level) > user file (active profile, then
  * top level) > built-in default. The API key is never stored here: `cosy config set-key` writes a key file (0600).
  */
+import { own } from './own.js';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join, parse, resolve } from 'node:path';
@@ -68,7 +69,7 @@ export const CONFIG_KEY_NAMES: readonly string[] = Object.keys(CONFIG_KEYS);
 
 /** The setting named `key`, if there is one (own keys only: "constructor" or "__proto__" are not settings). */
 export function configKey(key: string): ConfigKey | undefined {
-  return Object.hasOwn(CONFIG_KEYS, key) ? CONFIG_KEYS[key] : undefined;
+  return own(CONFIG_KEYS, key);
 }
 
 /** An empty record without a prototype, so that names such as "constructor" are only what the file says. */

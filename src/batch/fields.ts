@@ -2,6 +2,7 @@
  * The fields a manifest item may carry, and their parsing from raw manifest values (JSON values, or CSV/plain text
  * strings) into typed `ItemFields`. Unknown fields and values of the wrong type are errors, named by field.
  */
+import { own } from '../own.js';
 import { AUDIO_FORMATS, isAudioFormat, type AudioFormat } from '../protocol/limits.js';
 import type { SubtitleFormat } from '../subtitles/format.js';
 import { parseDecimal, parseMultiplier } from '../text/multiplier.js';
@@ -132,7 +133,7 @@ function parseValue(name: string, kind: Kind, raw: RawValue): { value?: string |
  */
 export function unknownField(rawName: string): string | undefined {
   const name = normalizeFieldName(rawName);
-  if (Object.hasOwn(FIELDS, name)) return undefined;
+  if (own(FIELDS, name) !== undefined) return undefined;
   const near = FIELD_NAMES.find((f) => editDistance(f, name) <= 2);
   return `unknown field "${rawName}"${near ? ` (did you mean "${near}"?)` : ''}; fields are ${FIELD_NAMES.join(', ')}`;
 }

@@ -7,6 +7,7 @@
  * (or handed to compgen/_files/fish's own file completion), and every word the generator writes into a script is
  * checked to be a plain token, so it needs no quoting in any of the three shells.
  */
+import { own } from '../own.js';
 import type { Command, Option } from 'commander';
 import { CONFIG_KEY_NAMES } from '../config-file.js';
 import { MODEL_IDS } from '../protocol/models.js';
@@ -62,7 +63,7 @@ const SUGGESTIONS: Readonly<Record<string, readonly string[]>> = { model: MODEL_
 function kindOfPlaceholder(name: string, choices: readonly string[] | undefined): ValueKind {
   if (choices !== undefined && choices.length > 0) return { kind: 'choices', choices: choices.map(plain) };
   const base = name.replace(/\.\.\.$/, '');
-  const suggested = Object.hasOwn(SUGGESTIONS, base) ? SUGGESTIONS[base] : undefined;
+  const suggested = own(SUGGESTIONS, base);
   if (suggested !== undefined) return { kind: 'choices', choices: suggested.map(plain) };
   if (base === 'file' || base === 'manifest' || base === 'audio') return { kind: 'file' };
   if (base === 'dir') return { kind: 'dir' };

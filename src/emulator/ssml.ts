@@ -3,6 +3,7 @@
  * well-formed XML (no nested `<speak>`, nothing but whitespace between them), extracts the text content to speak and
  * the `<break>` silences with their positions. Tag semantics beyond `<break>` are a later concern.
  */
+import { own } from '../own.js';
 import { SSML_MAX_BREAK_MS } from '../protocol/limits.js';
 
 /** A silence requested by `<break>`, before the text-content code unit at `offset`. */
@@ -101,7 +102,7 @@ function decodeEntities(text: string): string | undefined {
     const m = ENTITY.exec(text);
     if (m === null) return undefined;
     if (m[1] !== undefined) {
-      out += NAMED_ENTITIES[m[1]] ?? '';
+      out += own(NAMED_ENTITIES, m[1]) ?? '';
     } else {
       const cp = m[2] !== undefined ? parseInt(m[2], 10) : parseInt(m[3] ?? '', 16);
       if (!(cp >= 0 && cp <= 0x10ffff)) return undefined;

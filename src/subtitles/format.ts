@@ -2,6 +2,7 @@
  * The subtitle format of a file, chosen by its extension (.srt .vtt .lrc .json, any case), and rendering a
  * document in it with the user's cue options checked first (pure).
  */
+import { own } from '../own.js';
 import { extname } from 'node:path';
 import { UsageError } from '../errors.js';
 import type { SubtitleDocument } from './types.js';
@@ -40,7 +41,7 @@ function allowedList(): string {
  */
 export function subtitleFormatFor(path: string): SubtitleFormat {
   const ext = extname(path).toLowerCase();
-  const format = Object.hasOwn(SUBTITLE_EXTENSIONS, ext) ? SUBTITLE_EXTENSIONS[ext] : undefined;
+  const format = own(SUBTITLE_EXTENSIONS, ext);
   if (format !== undefined) return format;
   const what = ext === '' ? 'has no extension' : `has the extension ${ext}`;
   throw new UsageError(`--subtitles ${path} ${what}: expected ${allowedList()}`, {

@@ -2,6 +2,7 @@
  * XML references as the dialect allows them: the five predefined entities and numeric character references
  * (R-DOC-ESCAPE, R-DOC-ENTITY). Reading one reference, and decoding a whole string of them.
  */
+import { own } from '../../own.js';
 
 /** The five entities XML predefines, with what they stand for. */
 export const PREDEFINED_ENTITIES: Readonly<Record<string, string>> = {
@@ -50,7 +51,7 @@ export function readReference(text: string, offset: number): Reference {
   const named = NAMED.exec(window);
   if (named !== null) {
     const name = named[1] ?? '';
-    const value = Object.hasOwn(PREDEFINED_ENTITIES, name) ? PREDEFINED_ENTITIES[name] : undefined;
+    const value = own(PREDEFINED_ENTITIES, name);
     if (value !== undefined) return { kind: 'entity', length: named[0].length, value };
     return { kind: 'undefined-entity', length: named[0].length, name };
   }

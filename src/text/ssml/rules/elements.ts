@@ -3,6 +3,7 @@
  * R-SAY-ATTRS), nesting (R-DOC-NEST) and what each element may contain (R-DOC-CHILD and the content rules of
  * break, sub, phoneme, soundEvent, say-as and vhml).
  */
+import { own } from '../../../own.js';
 import { ATTRIBUTES, CONTENT, ELEMENTS, ELEMENT_HINTS, SPEAK_BOILERPLATE, isElementName, type ElementName } from '../schema.js';
 import type { SsmlElement } from '../tree.js';
 import type { Report, RuleId } from '../types.js';
@@ -42,7 +43,7 @@ export function checkElement(element: SsmlElement, parent: SsmlElement | undefin
   }
   if (!isElementName(name)) {
     const nearMiss = ELEMENTS.find((e) => squash(e) === squash(name));
-    const hint = nearMiss !== undefined ? `names are case-sensitive: write <${nearMiss}>` : ELEMENT_HINTS[name] ?? `the dialect has ${ELEMENTS.map((e) => `<${e}>`).join(', ')}`;
+    const hint = nearMiss !== undefined ? `names are case-sensitive: write <${nearMiss}>` : own(ELEMENT_HINTS, name) ?? `the dialect has ${ELEMENTS.map((e) => `<${e}>`).join(', ')}`;
     report('R-DOC-ELEMENTS', 'error', element.start, `<${name}> is not an element of the CosyVoice SSML dialect: ${hint}`);
     return;
   }

@@ -2,6 +2,7 @@
  * `<phoneme>` (specification §3.4): the alphabet (R-PHN-ALPHA), the pronunciation (R-PHN-PH), text-only content
  * (R-PHN-CONTENT), pinyin syllables and their count (R-PHN-PY-SYLLABLE, R-PHN-PY-COUNT), CMU phones (R-PHN-CMU).
  */
+import { own } from '../../../own.js';
 import { CMU_PHONES, CMU_VOWELS } from '../schema.js';
 import { attributeOf, ownText, type SsmlAttribute, type SsmlElement } from '../tree.js';
 import type { Report } from '../types.js';
@@ -23,7 +24,7 @@ export function checkPhoneme(element: SsmlElement, report: Report): void {
     report('R-PHN-ALPHA', 'error', element.start, '<phoneme> needs alphabet="py" (pinyin, Chinese) or alphabet="cmu" (CMU phones, English)');
   } else if (alphabet.wellFormed && alphabet.value !== 'py' && alphabet.value !== 'cmu') {
     const lower = alphabet.value.toLowerCase();
-    const hint = lower === 'py' || lower === 'cmu' ? `alphabets are lowercase: write ${lower}` : ALPHABET_HINTS[lower] ?? 'write py (pinyin, Chinese) or cmu (CMU phones, English)';
+    const hint = lower === 'py' || lower === 'cmu' ? `alphabets are lowercase: write ${lower}` : own(ALPHABET_HINTS, lower) ?? 'write py (pinyin, Chinese) or cmu (CMU phones, English)';
     report('R-PHN-ALPHA', 'error', alphabet.valueOffset, `alphabet ${quoted(alphabet.value)} is not supported: ${hint}`);
   }
   if (ph === undefined) {

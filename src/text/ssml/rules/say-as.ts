@@ -3,6 +3,7 @@
  * as a warning only, content that matches no documented format of its type (R-SAY-FORMAT, §4). Foreign
  * attributes (R-SAY-ATTRS) and content (R-SAY-CONTENT) are checked with the other structure rules.
  */
+import { own } from '../../../own.js';
 import { INTERPRET_AS } from '../schema.js';
 import { attributeOf, ownText, type SsmlElement } from '../tree.js';
 import type { Report } from '../types.js';
@@ -29,7 +30,7 @@ export function checkSayAs(element: SsmlElement, report: Report): void {
     report('R-SAY-IA', 'error', element.start, `<say-as> needs interpret-as="…": one of ${INTERPRET_AS.join(', ')}`);
   } else if (interpretAs.wellFormed && !INTERPRET_AS.includes(interpretAs.value)) {
     const value = interpretAs.value;
-    const hint = INTERPRET_AS.includes(value.toLowerCase()) ? `values are lowercase: write ${value.toLowerCase()}` : INTERPRET_AS_HINTS[value] ?? `write one of ${INTERPRET_AS.join(', ')}`;
+    const hint = INTERPRET_AS.includes(value.toLowerCase()) ? `values are lowercase: write ${value.toLowerCase()}` : own(INTERPRET_AS_HINTS, value) ?? `write one of ${INTERPRET_AS.join(', ')}`;
     report('R-SAY-IA', 'error', interpretAs.valueOffset, `interpret-as ${quoted(value)} is not supported: ${hint}`);
   }
   if (text === '') {

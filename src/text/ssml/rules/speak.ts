@@ -2,6 +2,7 @@
  * `<speak>` attributes (specification §3.1): voice, rate, pitch, volume, effect with effectValue, bgm and
  * backgroundMusicVolume; the overrides of request parameters (§5); and a speak with nothing to say (R-DOC-EMPTY).
  */
+import { own } from '../../../own.js';
 import { findSystemVoice, modelsOfVoice } from '../../../voices/catalogue.js';
 import { customVoiceTargetModel } from '../../../voices/instructions.js';
 import { EFFECTS } from '../schema.js';
@@ -22,7 +23,7 @@ const OVERRIDES: Readonly<Record<string, string>> = { voice: '--voice', rate: '-
 export function checkSpeak(element: SsmlElement, context: SsmlContext, report: Report): void {
   for (const attribute of element.attributes) {
     if (!attribute.wellFormed) continue;
-    const option = OVERRIDES[attribute.name];
+    const option = own(OVERRIDES, attribute.name);
     if (option !== undefined) {
       report('R-SPK-OVERRIDE', 'info', attribute.nameOffset, `${attribute.name}=${quoted(attribute.value)} overrides the request's ${attribute.name} (${option}) for this <speak>`);
     }

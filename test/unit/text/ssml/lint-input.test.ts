@@ -24,6 +24,15 @@ describe('looksLikeSsml', () => {
   });
 });
 
+describe('names that objects have anyway', () => {
+  it('elements, attributes, entities and values named like Object members get the ordinary findings', () => {
+    const doc = '<speak constructor="1">a &constructor; <toString>x</toString> <say-as interpret-as="toString">1</say-as> <phoneme alphabet="constructor" ph="x">y</phoneme></speak>';
+    const findings = lintInput(bytes(doc), 'p.ssml').findings;
+    expect(findings.map((f) => f.rule).sort()).toEqual(['R-DOC-ATTRS', 'R-DOC-ELEMENTS', 'R-DOC-ENTITY', 'R-PHN-ALPHA', 'R-SAY-IA']);
+    for (const f of findings) expect(f.message).not.toContain('native code');
+  });
+});
+
 describe('lintInput', () => {
   it('checks SSML and counts it both ways', () => {
     const result = lintInput(bytes('<speak>你好<break time="11s"/></speak>'), 'a.ssml');
