@@ -219,6 +219,12 @@ export class Config {
     return undefined;
   }
 
+  /** What the user file alone says of a setting (its profile, then its top level), whatever ranks above it. */
+  userValue(key: string): string | number | undefined {
+    const fromProfile = this.profile !== undefined ? this.#user.profiles[this.profile]?.[key] : undefined;
+    return fromProfile ?? this.#user.settings[key];
+  }
+
   /** A string setting's value, or undefined. */
   string(key: string): string | undefined {
     const v = this.get(key)?.value;

@@ -3,7 +3,8 @@
  * in-process emulator when `--emulator` is given (never as a silent fallback for a missing key).
  */
 import { Config, isGroupOrWorldReadable } from '../config-file.js';
-import { loadDotEnvFile, resolveApiKey, resolveEndpoints } from '../config.js';
+import { loadDotEnvFile, REGION_ENDPOINTS, resolveApiKey, resolveEndpoints } from '../config.js';
+import { isLoopbackHost } from '../endpoint.js';
 import { UsageError } from '../errors.js';
 import { describeProxy, proxyFetch, resolveProxies, webSocketProxy, type ProxyRoutes, type WebSocketProxy } from '../proxy.js';
 import { userAgent } from '../version.js';
@@ -84,6 +85,7 @@ export async function connectionFor(flags: ConnectionFlags, context: CommandCont
     output.warn('--api-key is visible to other users of this machine (process list, shell history); prefer DASHSCOPE_API_KEY or a .env file');
   }
   const endpoints = resolveEndpoints(flags, env, config);
+  warnOfProjectEndpoints(flags, config, output);
   const key = resolveApiKey(flags.apiKey, env, config);
   registerSecret(key.key);
   if (key.file !== undefined && isGroupOrWorldReadable(key.file)) {
@@ -104,4 +106,31 @@ export async function connectionFor(flags: ConnectionFlags, context: CommandCont
     ...(await proxyTransports(proxies)),
     close: () => Promise.resolve(),
   };
+}
+
+/** The hosts of the service's own endpoints. */
+const SERVICE_HOSTS: ReadonlySet<string> = new Set(
+  Object.values(REGION_ENDPOINTS).flatMap((e) => [new URL(e.websocket).hostname, new URL(e.http).hostname]),
+);
+
+/**
+ * A project file (found in the working directory or above it, e.g. in a cloned repository) that sends the API key
+ * to a host other than the service's own gets a warning each time: the key goes wherever the endpoint says. The same
+ * endpoint in the user file, the environment or a flag is the user's own choice and passes quietly.
+ */
+function warnOfProjectEndpoints(flags: ConnectionFlags, config: Config, output: Output): void {
+  const given: Array<[string, string | undefined]> = [
+    ['endpoint', flags.endpoint],
+    ['http-endpoint', flags.httpEndpoint],
+  ];
+  for (const [key, flag] of given) {
+    const setting = flag === undefined ? config.get(key) : undefined;
+    if (setting?.source !== 'project') continue;
+    const host = new URL(String(setting.value)).hostname;
+    if (SERVICE_HOSTS.has(host) || isLoopbackHost(host) || config.userValue(key) === setting.value) continue;
+    output.warn(
+      `the ${key} ${String(setting.value)} comes from the project file ${setting.origin}: your API key is sent to ${host}; ` +
+        `to accept it, set the same ${key} in your own file (cosy config set ${key} …)`,
+    );
+  }
 }

@@ -148,6 +148,24 @@ describe('configured defaults for synthesis', () => {
   });
 });
 
+describe('an endpoint from a project file', () => {
+  it('sending the key to another host is warned of, until the user sets the same endpoint', async () => {
+    const far = 'wss://cosy-project.invalid/api-ws/v1/inference';
+    const proj = join(dir, 'repo');
+    mkdirSync(proj);
+    writeFileSync(join(proj, '.cosy.json'), JSON.stringify({ endpoint: far }));
+    const e = { ...env, DASHSCOPE_API_KEY: TEST_KEY };
+    const warned = await runCli(['say', 'Hi.', '-o', 'a.mp3', '--retries', '0'], { env: e, cwd: proj });
+    expect(warned.stderr).toContain(`warning: the endpoint ${far} comes from the project file ${join(proj, '.cosy.json')}: your API key is sent to cosy-project.invalid`);
+    expect(warned.code).toBe(5);
+    expect((await runCli(['config', 'set', 'endpoint', far], { env, cwd: dir })).code).toBe(0);
+    const accepted = await runCli(['say', 'Hi.', '-o', 'a.mp3', '--retries', '0'], { env: e, cwd: proj });
+    expect(accepted.code).toBe(5);
+    expect(accepted.stderr).not.toContain('warning: the endpoint');
+    expect(warned.stderr + accepted.stderr).not.toContain(TEST_KEY);
+  });
+});
+
 describe('a key file named in a project file', () => {
   it('is stored relative to the project and found from its subfolders', async () => {
     emu = await useEmulator(dir);
