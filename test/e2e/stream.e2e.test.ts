@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseBuffer } from 'music-metadata';
-import type { EmulatorOptions } from '../../src/emulator/server.js';
+import type { EmulatorOptions, RunningEmulator } from '../../src/emulator/server.js';
 import { runCli } from '../helpers/run-cli.js';
 import { e2eFixture } from '../helpers/fixture.js';
 import { beside, sleep, waitFor } from '../helpers/wait.js';
@@ -33,6 +33,15 @@ function llm(child: ChildProcess, tokens: Array<string | number | (() => Promise
     }
     onClose?.();
     child.stdin?.end();
+  });
+}
+
+/** Writes `text`, then sends SIGINT once the emulator has it (by then the command has claimed the interrupt). */
+function interruptAfter(child: ChildProcess, emulator: RunningEmulator, text: string): Promise<void> {
+  return beside(child, async () => {
+    child.stdin?.write(text);
+    await waitFor('the first text at the emulator', () => (emulator.tasks[0]?.texts.length ?? 0) > 0, { child });
+    child.kill('SIGINT');
   });
 }
 
@@ -150,11 +159,7 @@ describe('cosy stream', () => {
       env,
       cwd: fx.dir,
       onSpawn: (child) =>
-        (steps = beside(child, async () => {
-          child.stdin?.write('This sentence was read before the interrupt. ');
-          await waitFor('the first text at the emulator', () => (emulator.tasks[0]?.texts.length ?? 0) > 0, { child });
-          child.kill('SIGINT');
-        })),
+        (steps = interruptAfter(child, emulator, 'This sentence was read before the interrupt. ')),
     });
     await steps;
     expect(r.code).toBe(130);
@@ -171,11 +176,7 @@ describe('cosy stream', () => {
       env,
       cwd: fx.dir,
       onSpawn: (child) =>
-        (steps = beside(child, async () => {
-          child.stdin?.write('Read before the interrupt. ');
-          await waitFor('the first text at the emulator', () => (emulator.tasks[0]?.texts.length ?? 0) > 0, { child });
-          child.kill('SIGINT');
-        })),
+        (steps = interruptAfter(child, emulator, 'Read before the interrupt. ')),
     });
     await steps;
     expect(r.code).toBe(130);
