@@ -38,9 +38,10 @@ export function beside(child: ChildProcess, steps: () => Promise<void>): Promise
 }
 
 /**
- * Freezes `Date` (only: timers keep running) at the current time and returns it, so a test moves the clock with
- * `vi.setSystemTime` instead of sleeping past a deadline the emulator computes from `Date.now()` (voice readiness,
- * token expiry). Undo with `vi.useRealTimers()`.
+ * Freezes `Date` (only: timers and sockets keep real time) at the current time and returns it, so a test moves the
+ * clock with `vi.setSystemTime` instead of sleeping past a deadline the emulator computes from `Date.now()` (voice
+ * readiness, token expiry), and a slow machine cannot pass the deadline early. Call it before starting the emulator,
+ * which takes `Date.now` when it starts. Undo with `vi.useRealTimers()` (emulatorFixture does it after each test).
  */
 export function freezeClock(): number {
   const now = Date.now();

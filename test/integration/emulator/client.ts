@@ -4,7 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import { afterEach } from 'vitest';
+import { afterEach, vi } from 'vitest';
 import { WebSocket } from 'ws';
 import { startEmulator, type EmulatorOptions, type RunningEmulator } from '../../../src/emulator/server.js';
 
@@ -255,6 +255,7 @@ export function emulatorFixture(): EmulatorFixture {
   let emulator: RunningEmulator | undefined;
   const conversations: Conversation[] = [];
   afterEach(async () => {
+    vi.useRealTimers(); // a test that froze the clock (freezeClock) gets it back
     for (const c of conversations.splice(0)) c.close();
     await emulator?.close();
     emulator = undefined;

@@ -2,28 +2,16 @@
  * The emulator's voice enrollment endpoint over real HTTP: the five actions with the service's request, response and
  * error shapes, paging, ownership, readiness, and synthesis with the custom voices it creates.
  */
-import { afterEach, describe, expect, it, vi } from 'vitest';
-import { startEmulator, type EmulatorOptions, type RunningEmulator } from '../../../src/emulator/server.js';
-import { baseParameters, finishFrame, newTaskId, openSocket, runTaskFrame, synthesize, TEST_KEY, textFrame } from './client.js';
+import { describe, expect, it, vi } from 'vitest';
+import type { EmulatorOptions, RunningEmulator } from '../../../src/emulator/server.js';
+import { baseParameters, emulatorFixture, finishFrame, newTaskId, openSocket, runTaskFrame, synthesize, TEST_KEY, textFrame } from './client.js';
 import { freezeClock } from '../../helpers/wait.js';
 
-let emulator: RunningEmulator | undefined;
+const fx = emulatorFixture();
 
-afterEach(async () => {
-  await emulator?.close();
-  emulator = undefined;
-  vi.useRealTimers();
-});
-
-/**
- * Freezes the wall clock (only Date: timers and sockets run on real time) and returns its time. The emulator computes
- * a voice's status from Date.now() when asked, so a test moves the clock with vi.setSystemTime() instead of sleeping,
- * and a slow machine cannot make a voice ready early. Call before start(): the emulator takes Date.now when it starts.
- */
-
-async function start(options: EmulatorOptions = {}): Promise<RunningEmulator> {
-  emulator = await startEmulator({ voiceReadyMs: 100, ...options });
-  return emulator;
+/** This file's emulator: voices are ready after 100 ms unless a test says otherwise. */
+function start(options: EmulatorOptions = {}): Promise<RunningEmulator> {
+  return fx.start({ voiceReadyMs: 100, ...options });
 }
 
 interface Answer {
@@ -33,7 +21,7 @@ interface Answer {
 
 /** POSTs an enrollment request and returns status and JSON body. */
 async function enroll(body: unknown, options: { key?: string; headers?: Record<string, string>; raw?: string } = {}): Promise<Answer> {
-  const emu = emulator ?? (await start());
+  const emu = fx.emulator ?? (await start());
   const res = await fetch(`${emu.httpUrl}/services/audio/tts/customization`, {
     method: 'POST',
     headers: { Authorization: `Bearer ${options.key ?? TEST_KEY}`, 'Content-Type': 'application/json', ...options.headers },
@@ -264,7 +252,7 @@ describe('enrollment: list, query, update, delete', () => {
       expect(r.status).toBe(400);
       expect(r.body).toMatchObject({ code: 'InvalidParameter', message: `Invalid parameter 'voice_id': voice ${id} does not exist.` });
     }
-    expect(emulator?.voices.has(id)).toBe(false);
+    expect(fx.emulator?.voices.has(id)).toBe(false);
   });
 
   it('refuses to update a designed voice', async () => {

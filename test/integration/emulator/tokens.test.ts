@@ -2,23 +2,12 @@
  * The emulator's temporary token endpoint (protocol.md §6) over real HTTP and WebSocket: issuing, lifetime, use at
  * the handshake and on the HTTP API, and the refusals.
  */
-import { afterEach, describe, expect, it, vi } from 'vitest';
-import { startEmulator, type EmulatorOptions, type RunningEmulator } from '../../../src/emulator/server.js';
-import { openSocket, synthesize, TEST_KEY } from './client.js';
+import { describe, expect, it, vi } from 'vitest';
+import type { RunningEmulator } from '../../../src/emulator/server.js';
+import { emulatorFixture, openSocket, synthesize, TEST_KEY } from './client.js';
 import { freezeClock } from '../../helpers/wait.js';
 
-let emulator: RunningEmulator | undefined;
-
-afterEach(async () => {
-  await emulator?.close();
-  emulator = undefined;
-  vi.useRealTimers();
-});
-
-async function start(options: EmulatorOptions = {}): Promise<RunningEmulator> {
-  emulator = await startEmulator(options);
-  return emulator;
-}
+const { start } = emulatorFixture();
 
 /** POST /tokens with `key` and an optional query; status and JSON body. */
 async function requestToken(emu: RunningEmulator, key: string | undefined, query = ''): Promise<{ status: number; body: Record<string, unknown> }> {
@@ -38,12 +27,6 @@ async function handshakeStatus(emu: RunningEmulator, key: string): Promise<numbe
     return (err as { status?: number }).status ?? -1;
   }
 }
-
-/**
- * Freezes the wall clock (only Date: timers and sockets run on real time) and returns its time. The emulator checks a
- * token's expiry against Date.now(), so a test moves the clock with vi.setSystemTime() instead of sleeping, and a slow
- * machine cannot expire a token early. Call before start(): the emulator takes Date.now when it starts.
- */
 
 describe('emulator: temporary tokens', () => {
   it('issues an st- token for 60 s by default, in the documented shape', async () => {
