@@ -142,12 +142,26 @@ interface CategorisedVerdict {
 
 type Add = (name: string, category: CheckCategory, verdict: Verdict) => CheckResult;
 
+/**
+ * Runs a step that reads the set-up. A UsageError (a bad setting, file or flag) becomes the failed check `name`, with
+ * the error's hint or else `fix`, and the step's result is undefined; anything else is a bug and is thrown.
+ */
+function failedCheckOf<T>(add: Add, name: string, fix: string, step: () => T): T | undefined {
+  try {
+    return step();
+  } catch (err) {
+    if (!(err instanceof UsageError)) throw err;
+    add(name, 'setup', { status: 'fail', detail: err.message, fix: err.hint ?? fix });
+    return undefined;
+  }
+}
+
 /** The configuration files: found, parsed, and the profile known. Returns the loaded configuration when it loads. */
 function inspectConfig(context: CommandContext, profile: string | undefined, add: Add): Config | undefined {
   const userPath = userConfigPath(context.env);
   const projectPath = findProjectConfig(context.cwd);
   const found: string[] = [];
-  try {
+  return failedCheckOf(add, 'config', 'fix or delete the file; `cosy config path` lists the files cosy reads', () => {
     for (const [label, path] of [['user', userPath], ['project', projectPath]] as const) {
       if (path === undefined || !existsSync(path)) continue;
       const doc = readConfigFile(path);
@@ -162,11 +176,7 @@ function inspectConfig(context: CommandContext, profile: string | undefined, add
       detail: found.length > 0 ? `${found.join('; ')}${active}` : `no configuration files (user file would be ${userPath})${active}`,
     });
     return config;
-  } catch (err) {
-    if (!(err instanceof UsageError)) throw err;
-    add('config', 'setup', { status: 'fail', detail: err.message, fix: err.hint ?? 'fix or delete the file; `cosy config path` lists the files cosy reads' });
-    return undefined;
-  }
+  });
 }
 
 /** With --emulator: the emulator's own key, as connectionFor uses it. */
@@ -252,14 +262,10 @@ function inspectEndpoints(
     add('endpoint', 'setup', { status: 'ok', detail: `the in-process emulator: ${emulator.websocketUrl}, ${emulator.httpUrl}` });
     return { endpoints: { region, websocketUrl: emulator.websocketUrl, httpUrl: emulator.httpUrl }, regionDefaults: false };
   }
-  let endpoints: Endpoints;
-  try {
-    endpoints = resolveEndpoints(flags, env, config);
-  } catch (err) {
-    if (!(err instanceof UsageError)) throw err;
-    add('endpoint', 'setup', { status: 'fail', detail: err.message, fix: err.hint ?? 'fix --endpoint/--http-endpoint, the environment or the endpoint settings (cosy config list)' });
-    return undefined;
-  }
+  const endpoints = failedCheckOf(add, 'endpoint', 'fix --endpoint/--http-endpoint, the environment or the endpoint settings (cosy config list)', () =>
+    resolveEndpoints(flags, env, config),
+  );
+  if (endpoints === undefined) return undefined;
   const regionSource = sourceOf(flags.region, '--region', config, 'region', ENV.region, env) ?? 'default';
   const wsSource = sourceOf(flags.endpoint, '--endpoint', config, 'endpoint', ENV.websocketUrl, env);
   const httpSource = sourceOf(flags.httpEndpoint, '--http-endpoint', config, 'http-endpoint', ENV.httpUrl, env);
@@ -275,14 +281,8 @@ function inspectEndpoints(
 
 /** The proxies the checks below go through: from --proxy or the environment, never for this machine. */
 function inspectProxies(endpoints: Endpoints, flag: string | undefined, env: NodeJS.ProcessEnv, add: Add): ProxyRoutes | undefined {
-  let proxies: ProxyRoutes;
-  try {
-    proxies = resolveProxies(endpoints, flag, env);
-  } catch (err) {
-    if (!(err instanceof UsageError)) throw err;
-    add('proxy', 'setup', { status: 'fail', detail: err.message, fix: err.hint ?? 'fix --proxy or HTTPS_PROXY/HTTP_PROXY' });
-    return undefined;
-  }
+  const proxies = failedCheckOf(add, 'proxy', 'fix --proxy or HTTPS_PROXY/HTTP_PROXY', () => resolveProxies(endpoints, flag, env));
+  if (proxies === undefined) return undefined;
   const source = flag !== undefined && flag !== '' ? '--proxy' : 'the environment';
   const via = (proxy: URL | undefined): string => (proxy === undefined ? 'direct' : `via ${describeProxy(proxy)} (from ${source})`);
   if (proxies.webSocket === undefined && proxies.http === undefined) {
