@@ -15,7 +15,7 @@ import type { Region } from '../protocol/models.js';
 import { looksLikeSsml } from '../text/ssml/detect.js';
 import { validateSsml } from '../text/ssml/validate.js';
 import { planTasks, splitText } from '../text/split-text.js';
-import { buildRequest, parseHotFix, pickTuning, type Tuning } from '../tts/request.js';
+import { buildRequest, noVoiceError, parseHotFix, pickTuning, type Tuning } from '../tts/request.js';
 import { requestKey } from './cache.js';
 import type { ItemFields } from './fields.js';
 
@@ -161,7 +161,7 @@ export async function resolveItem(
     const format = itemFormat(fields, d);
     const model = fields.model ?? d.model;
     const voice = fields.voice ?? d.voice ?? context.defaultVoice(model);
-    if (voice === undefined) throw new UsageError(`${model} has no system voices: give a custom voice in "voice" or with --voice`);
+    if (voice === undefined) throw noVoiceError(model, 'give a voice in "voice" or with --voice');
     const subtitleFormat = fields.subtitles === 'none' ? undefined : (fields.subtitles ?? d.subtitles);
     if (subtitleFormat) checkSubtitleOptions(subtitleFormat, d.subtitleCues ?? {});
     const subtitles = subtitleFormat ? { format: subtitleFormat, wordTimestamps: wordTimestampsFor(model, voice, d.subtitlesFallback === true) } : undefined;

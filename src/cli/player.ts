@@ -148,6 +148,30 @@ export interface PlayingSink extends AudioSink {
   outcome(): Promise<PlayerOutcome>;
 }
 
+/** Whether a sink ends in a player. */
+export function isPlayingSink(sink: AudioSink): sink is PlayingSink {
+  return 'outcome' in sink;
+}
+
+/** Whether the player failed: a non-zero exit code (a player stopped by a signal was closed, not failing). */
+export function playerFailed(outcome: PlayerOutcome): boolean {
+  return outcome.code !== 0 && outcome.code !== null;
+}
+
+/** "the player exited with code 3{when}: its last lines", for a warning or an error. */
+export function describePlayerExit(outcome: PlayerOutcome, when = ''): string {
+  const said = outcome.stderr ? `: ${outcome.stderr.split('\n').slice(-3).join(' / ')}` : '';
+  return `the player exited with code ${outcome.code ?? '?'}${when}${said}`;
+}
+
+/** The error (exit 2) for a player that failed. */
+export function playerError(outcome: PlayerOutcome, when = ''): UsageError {
+  return new UsageError(describePlayerExit(outcome, when), {
+    code: 'PLAYER',
+    hint: 'check the player command (--player), or write a file with -o and play it afterwards',
+  });
+}
+
 /** Whether a player plays a file (FILE_PLACEHOLDER in its arguments) rather than reading stdin. */
 export function playsFile(player: PlayerCommand): boolean {
   return player.args.some((a) => a.includes(FILE_PLACEHOLDER));

@@ -123,6 +123,24 @@ function checkCapability(
   }
 }
 
+/** "unknown model X; cosy knows …": a model name cosy has no record of (a typo, or newer than cosy). */
+function unknownModel(model: string): string {
+  return `unknown model ${model}; cosy knows ${MODEL_IDS.join(', ')}`;
+}
+
+/**
+ * The error when no voice was given and the model has no default one: an unknown model is named as such (most often
+ * a typo); a known one has no system voices. `give` says how to name a voice (`pass --voice …`).
+ */
+export function noVoiceError(model: string, give: string): UsageError {
+  if (findModel(model) === undefined) {
+    return new UsageError(unknownModel(model), { hint: `check the name; a model newer than cosy is sent as it is when you ${give}` });
+  }
+  return new UsageError(`${model} has no system voices: ${give} with a custom voice id`, {
+    hint: 'create one with `cosy clone` or `cosy design`, or pick a model with system voices (cosyvoice-v3-flash)',
+  });
+}
+
 /**
  * Validates options and builds the run-task parameters.
  * @throws UsageError naming the option, the value and what is allowed.
@@ -142,7 +160,7 @@ export function buildRequest(o: SynthesisOptions): BuiltRequest {
   const out: BuiltRequest = { model: o.model, parameters, sampleRate, warnings: [], notes: [] };
 
   if (!model) {
-    out.warnings.push(`unknown model ${o.model}; cosy knows ${MODEL_IDS.join(', ')}. Sending it unchecked`);
+    out.warnings.push(`${unknownModel(o.model)}. Sending it unchecked`);
   } else if (!model.regions.includes(o.region)) {
     const other = model.regions.map((r) => (r === 'cn' ? 'cn (Beijing)' : 'intl (Singapore)')).join(' or ');
     throw new UsageError(`${o.model} is not offered in region ${o.region}; use --region ${other}`);

@@ -178,7 +178,7 @@ describe('cosy say: input', () => {
     [['say', 'hi', '-o', 'x.flac'], undefined, 'cannot tell the audio format from "x.flac"'],
     [['say', 'hi', '-o', 'x.mp3', '--format', 'wav'], undefined, '-o x.mp3 says mp3 but --format says wav'],
     [['say', 'hi', '--json'], undefined, '--json needs -o FILE'],
-    [['say', 'hi', '-m', 'cosyvoice-v3-flsh', '-o', 'x.mp3'], undefined, 'unknown model cosyvoice-v3-flsh: cosy knows cosyvoice-v3.5-plus'],
+    [['say', 'hi', '-m', 'cosyvoice-v3-flsh', '-o', 'x.mp3'], undefined, 'unknown model cosyvoice-v3-flsh; cosy knows cosyvoice-v3.5-plus'],
     [['say', 'hi', '-o', 'x.mp3', '--json', '--volume', 'abc'], undefined, "option '--volume <0-100>' argument 'abc' is invalid"],
     [['say', 'hi', '-o', 'x.mp3', '--json', '--bogus'], undefined, "unknown option '--bogus'"],
     [['say', 'hi', '-o', 'x.mp3', '--json', '--model'], undefined, "option '-m, --model <model>' argument missing"],

@@ -20,7 +20,7 @@ import type { CommandContext } from '../context.js';
 import { checkedPrefix, outputFor, waitWithProgress, withEnrollment } from '../enrollment-session.js';
 import { optionValues } from '../option-values.js';
 import type { Output } from '../output.js';
-import { openPlayer, resolvePlayer, type PlayerCommand } from '../player.js';
+import { describePlayerExit, openPlayer, playerFailed, resolvePlayer, type PlayerCommand } from '../player.js';
 import { checkedLanguage, checkedTargetModel, checkEnrollmentRegion, DEFAULT_ENROLLMENT_MODEL, DEFAULT_PREFIX } from './clone.js';
 
 /** Preview sample rate unless --sample-rate says otherwise (the documented sample's value). */
@@ -112,7 +112,7 @@ async function playPreview(player: PlayerCommand, voice: DesignedVoice, output: 
     await sink.abort();
   }
   const outcome = await sink.outcome();
-  if (outcome.code !== 0 && outcome.signal === null) output.warn(`${player.name} ended with code ${outcome.code ?? '?'}${outcome.stderr ? `: ${outcome.stderr}` : ''}`);
+  if (playerFailed(outcome)) output.warn(describePlayerExit(outcome));
 }
 
 /** Runs `cosy design`. */

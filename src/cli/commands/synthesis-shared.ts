@@ -8,11 +8,11 @@ import { formatFromExtension } from '../../audio/extensions.js';
 import { UsageError } from '../../errors.js';
 import { isAudioFormat, type AudioFormat } from '../../protocol/limits.js';
 import type { HotFix } from '../../protocol/messages.js';
-import { DEFAULT_VOICE, MODEL_IDS } from '../../protocol/models.js';
+import { DEFAULT_VOICE } from '../../protocol/models.js';
 import { Config, synthesisDefaults } from '../../config-file.js';
 import { loadDotEnvFile, resolveRegion } from '../../config.js';
 import { DeviceSink, openOutputFile, StreamSink, TeeSink, type AudioSink } from '../../tts/audio-sink.js';
-import { buildRequest, defaultSampleRate, parseHotFix, pickTuning, type BuiltRequest, type Tuning } from '../../tts/request.js';
+import { buildRequest, defaultSampleRate, noVoiceError, parseHotFix, pickTuning, type BuiltRequest, type Tuning } from '../../tts/request.js';
 import { TaskRunner } from '../../tts/task-runner.js';
 import type { SynthesisSummary } from '../../tts/synthesize.js';
 import { audioDurationMs } from '../../audio/duration.js';
@@ -21,7 +21,7 @@ import type { SubtitleDocument } from '../../subtitles/types.js';
 import type { ServiceConnection } from '../connect.js';
 import type { CommandContext } from '../context.js';
 import { Output } from '../output.js';
-import { openPlayer, playsFile, resolvePlayer, type PlayerCommand, type PlayingSink } from '../player.js';
+import { describePlayerExit, isPlayingSink, openPlayer, playerError, playerFailed, playsFile, resolvePlayer, type PlayerCommand, type PlayingSink } from '../player.js';
 import { modelsOfAnyVoice } from '../../voices/catalogue.js';
 
 /** Flags common to the synthesis commands, as commander parsed them. */
@@ -82,16 +82,7 @@ export function defaultVoiceFor(model: string): string | undefined {
  */
 export function resolveVoice(model: string, voice: string | undefined): string {
   const resolved = voice ?? defaultVoiceFor(model);
-  if (resolved === undefined) {
-    if (!MODEL_IDS.includes(model)) {
-      throw new UsageError(`unknown model ${model}: cosy knows ${MODEL_IDS.join(', ')}`, {
-        hint: 'check the name; a model newer than cosy is sent as it is when --voice names the voice',
-      });
-    }
-    throw new UsageError(`${model} has no system voices: pass --voice with a custom voice id`, {
-      hint: 'create one with `cosy clone` or `cosy design`, or pick a model with system voices (cosyvoice-v3-flash)',
-    });
-  }
+  if (resolved === undefined) throw noVoiceError(model, 'pass --voice');
   return resolved;
 }
 
@@ -163,9 +154,8 @@ export function planDestination(flags: SynthesisFlags, context: CommandContext):
 
 /** The player a sink feeds, if any (--play, alone or with -o FILE). */
 function playerOf(sink: AudioSink): PlayingSink | undefined {
-  const isPlayer = (s: AudioSink): s is PlayingSink => 'outcome' in s;
-  if (isPlayer(sink)) return sink;
-  return sink instanceof TeeSink && isPlayer(sink.second) ? sink.second : undefined;
+  if (isPlayingSink(sink)) return sink;
+  return sink instanceof TeeSink && isPlayingSink(sink.second) ? sink.second : undefined;
 }
 
 /**
@@ -180,13 +170,7 @@ export async function readerGone(output: Output, sink: AudioSink): Promise<void>
     return;
   }
   const outcome = await player.outcome();
-  if (outcome.code !== 0 && outcome.code !== null) {
-    const said = outcome.stderr ? `: ${outcome.stderr.split('\n').slice(-3).join(' / ')}` : '';
-    throw new UsageError(`the player exited with code ${outcome.code} before the audio ended${said}`, {
-      code: 'PLAYER',
-      hint: 'check the player command (--player), or write a file with -o and play it afterwards',
-    });
-  }
+  if (playerFailed(outcome)) throw playerError(outcome, ' before the audio ended');
   output.debug('the player was closed before the audio ended; stopping');
   if (output.json) output.result({ ok: true, player_closed_early: true });
 }
@@ -314,16 +298,10 @@ export async function completeOutput(
   const player = playerOf(sink);
   if (player !== undefined) {
     const outcome = await player.outcome();
-    if (outcome.code !== 0 && outcome.code !== null) {
-      const said = outcome.stderr ? `: ${outcome.stderr.split('\n').slice(-3).join(' / ')}` : '';
+    if (playerFailed(outcome)) {
       // A player that plays a file starts only now: failing, it played nothing, and without -o nothing is kept.
-      if (destination.kind === 'player' && playsFile(destination.player)) {
-        throw new UsageError(`the player exited with code ${outcome.code}${said}`, {
-          code: 'PLAYER',
-          hint: 'check the player command (--player), or write a file with -o and play it afterwards',
-        });
-      }
-      output.warn(`the player exited with code ${outcome.code}${said}`);
+      if (destination.kind === 'player' && playsFile(destination.player)) throw playerError(outcome);
+      output.warn(describePlayerExit(outcome));
     }
   }
   const path = destination.kind === 'file' ? destination.path : undefined;

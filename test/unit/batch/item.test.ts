@@ -89,6 +89,7 @@ describe('resolveItem', () => {
     [{ text: 'Hi', volume: 101 }, '--volume 101 is out of range'],
     [{ text: 'Hi', voice: 'longxiaochun_v2' }, 'voice longxiaochun_v2 belongs to cosyvoice-v2'],
     [{ text: 'Hi', model: 'cosyvoice-v3.5-flash' }, 'cosyvoice-v3.5-flash has no system voices'],
+    [{ text: 'Hi', model: 'cosyvoce-v3' }, 'unknown model cosyvoce-v3; cosy knows cosyvoice-v3.5-plus'],
     [{ text: 'Hi', out: 'a.wav', format: 'mp3' }, '"out" a.wav says wav but "format" says mp3'],
     [{ text: 'Hi', out: 'k.txt' }, 'cannot tell the audio format from "out" "k.txt": use a .mp3, .wav, .pcm, .opus or .ogg name, or add "format" (or --format)'],
     [{ text: 'bad \ud800 surrogate' }, '"text" is not valid text: an unpaired surrogate \\ud800 at character 5'],
