@@ -19,6 +19,8 @@ export interface ConfigKey {
   description: string;
   /** Returns the value to store, or throws UsageError. */
   parse: (value: string) => string | number;
+  /** A path: relative in a file, it is relative to that file's folder. */
+  path?: true;
 }
 
 const oneOf = (name: string, allowed: readonly string[]) => (value: string): string => {
@@ -61,15 +63,22 @@ export const CONFIG_KEYS: Readonly<Record<string, ConfigKey>> = {
   voice: { env: 'COSY_VOICE', description: 'default voice', parse: text('voice') },
   format: { env: 'COSY_FORMAT', description: 'default audio format for stdout and players', parse: oneOf('format', AUDIO_FORMATS) },
   'sample-rate': { env: 'COSY_SAMPLE_RATE', description: 'default sample rate in Hz', parse: sampleRate },
-  'api-key-file': { env: 'DASHSCOPE_API_KEY_FILE_PATH', description: 'file holding the API key', parse: text('api-key-file') },
+  'api-key-file': { env: 'DASHSCOPE_API_KEY_FILE_PATH', description: 'file holding the API key', parse: text('api-key-file'), path: true },
 };
 
 /** The keys, for help and errors. */
 export const CONFIG_KEY_NAMES: readonly string[] = Object.keys(CONFIG_KEYS);
 
-/** The setting named `key`, if there is one (own keys only: "constructor" or "__proto__" are not settings). */
-export function configKey(key: string): ConfigKey | undefined {
-  return own(CONFIG_KEYS, key);
+/**
+ * The setting named `key` (own keys only: "constructor" or "__proto__" are not settings).
+ * @throws UsageError listing the settings; `where` names the file the name was read from.
+ */
+export function configKey(key: string, where?: string): ConfigKey {
+  const spec = own(CONFIG_KEYS, key);
+  if (spec !== undefined) return spec;
+  throw new UsageError(`${where === undefined ? '' : `${where}: `}unknown setting "${key}"; known: ${CONFIG_KEY_NAMES.join(', ')}`, {
+    hint: key === 'api-key' || key === 'key' ? 'the key is not stored in the configuration: use `cosy config set-key`' : undefined,
+  });
 }
 
 /** An empty record without a prototype, so that names such as "constructor" are only what the file says. */
@@ -77,8 +86,10 @@ export function emptyRecord<T>(): Record<string, T> {
   return Object.create(null) as Record<string, T>;
 }
 
-/** A setting whose value is a path: relative in a file, it is relative to that file's folder. */
-export const PATH_KEYS: ReadonlySet<string> = new Set(['api-key-file']);
+/** A document with nothing in it (a file that does not exist). */
+function emptyDocument(): ConfigDocument {
+  return { settings: emptyRecord(), profiles: emptyRecord() };
+}
 
 /** A configuration file's content: settings at the top level, and named profiles of settings. */
 export interface ConfigDocument {
@@ -128,7 +139,7 @@ export function findProjectConfig(cwd: string): string | undefined {
  * @throws UsageError naming the file for invalid JSON, unknown keys or invalid values.
  */
 export function readConfigFile(path: string): ConfigDocument {
-  if (!existsSync(path)) return { settings: emptyRecord(), profiles: emptyRecord() };
+  if (!existsSync(path)) return emptyDocument();
   let parsed: unknown;
   try {
     parsed = JSON.parse(readFileSync(path, 'utf8'));
@@ -136,7 +147,7 @@ export function readConfigFile(path: string): ConfigDocument {
     throw new UsageError(`${path} is not valid JSON: ${(err as Error).message}`, { hint: 'fix or delete the file; `cosy config list` shows what cosy reads' });
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new UsageError(`${path} must hold a JSON object`);
-  const doc: ConfigDocument = { settings: emptyRecord(), profiles: emptyRecord() };
+  const doc = emptyDocument();
   for (const [key, value] of Object.entries(parsed as Record<string, unknown>)) {
     if (key === 'profiles') {
       if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new UsageError(`${path}: "profiles" must be an object of profiles`);
@@ -154,8 +165,7 @@ export function readConfigFile(path: string): ConfigDocument {
 function checkSettings(values: Record<string, unknown>, where: string): Record<string, string | number> {
   const out = emptyRecord<string | number>();
   for (const [key, value] of Object.entries(values)) {
-    const spec = configKey(key);
-    if (!spec) throw new UsageError(`${where}: unknown setting "${key}"; known: ${CONFIG_KEY_NAMES.join(', ')}`);
+    const spec = configKey(key, where);
     if (typeof value !== 'string' && typeof value !== 'number') throw new UsageError(`${where}: "${key}" must be a string or number`);
     try {
       out[key] = spec.parse(String(value));
@@ -181,7 +191,7 @@ export class Config {
     this.projectPath = projectPath;
     this.profile = profile;
     this.#user = readConfigFile(userPath);
-    this.#project = projectPath ? readConfigFile(projectPath) : { settings: emptyRecord(), profiles: emptyRecord() };
+    this.#project = projectPath ? readConfigFile(projectPath) : emptyDocument();
     if (profile !== undefined && !(profile in this.#user.profiles) && !(profile in this.#project.profiles)) {
       const known = [...new Set([...Object.keys(this.#user.profiles), ...Object.keys(this.#project.profiles)])];
       throw new UsageError(`no profile named "${profile}"${known.length ? `; known profiles: ${known.join(', ')}` : ''}`, {
@@ -201,7 +211,6 @@ export class Config {
   /** A setting with its source, or undefined when nothing sets it (flags are applied by the caller, above this). */
   get(key: string): ConfigValue | undefined {
     const spec = configKey(key);
-    if (!spec) throw new UsageError(`unknown setting "${key}"; known: ${CONFIG_KEY_NAMES.join(', ')}`);
     const fromEnv = this.#env[spec.env];
     if (fromEnv !== undefined && fromEnv !== '') return { value: spec.parse(fromEnv), source: 'env', origin: spec.env };
     const layers: Array<[ConfigDocument, ConfigSource, string | undefined]> = [
@@ -210,7 +219,7 @@ export class Config {
     ];
     for (const [doc, source, path] of layers) {
       const inFile = (value: string | number): string | number =>
-        PATH_KEYS.has(key) && path !== undefined ? resolve(dirname(path), String(value)) : value;
+        spec.path && path !== undefined ? resolve(dirname(path), String(value)) : value;
       const profileValue = this.profile !== undefined ? doc.profiles[this.profile]?.[key] : undefined;
       if (profileValue !== undefined) return { value: inFile(profileValue), source, origin: `${path} (profile ${this.profile})` };
       const value = doc.settings[key];

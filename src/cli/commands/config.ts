@@ -4,7 +4,7 @@
 import { chmod, mkdir } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
-import { Config, CONFIG_KEY_NAMES, type ConfigValue, PATH_KEYS, PROJECT_CONFIG_NAME, configKey, emptyRecord, formatConfigDocument, readConfigFile, userConfigPath, userKeyFilePath } from '../../config-file.js';
+import { Config, CONFIG_KEY_NAMES, type ConfigValue, PROJECT_CONFIG_NAME, configKey, emptyRecord, formatConfigDocument, readConfigFile, userConfigPath, userKeyFilePath } from '../../config-file.js';
 import { loadDotEnvFile } from '../../config.js';
 import { UsageError } from '../../errors.js';
 import { writeFileAtomic } from '../../temp-files.js';
@@ -83,17 +83,12 @@ export async function runConfigGet(key: string, o: ConfigOptions, context: Comma
 /** `cosy config set KEY VALUE`. */
 export async function runConfigSet(key: string, value: string, o: ConfigOptions, context: CommandContext): Promise<void> {
   const spec = configKey(key);
-  if (!spec) {
-    throw new UsageError(`unknown setting "${key}"; known: ${CONFIG_KEY_NAMES.join(', ')}`, {
-      hint: key === 'api-key' || key === 'key' ? 'the key is not stored in the configuration: use `cosy config set-key`' : undefined,
-    });
-  }
   const path = targetFile(o, context);
   const doc = readConfigFile(path);
   let parsed = spec.parse(value);
   // A path is typed relative to where the user is; in a file it is read relative to the file's folder. A project
   // file keeps it relative (the project may move), the user file gets it absolute.
-  if (PATH_KEYS.has(key)) {
+  if (spec.path) {
     const absolute = resolve(context.cwd, String(parsed));
     parsed = o.project ? relative(dirname(path), absolute) || '.' : absolute;
   }
@@ -108,7 +103,7 @@ export async function runConfigSet(key: string, value: string, o: ConfigOptions,
 
 /** `cosy config unset KEY`. */
 export async function runConfigUnset(key: string, o: ConfigOptions, context: CommandContext): Promise<void> {
-  if (!configKey(key)) throw new UsageError(`unknown setting "${key}"; known: ${CONFIG_KEY_NAMES.join(', ')}`);
+  configKey(key); // refuses a name that is not a setting
   const path = targetFile(o, context);
   const doc = readConfigFile(path);
   const holder = o.profile !== undefined ? doc.profiles[o.profile] : doc.settings;
