@@ -5,7 +5,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { ExitCode, ReportedError, UsageError } from '../../errors.js';
-import { countSeverities, describeCounts, formatFinding, type Painter } from '../../text/ssml/format.js';
+import { addSeverities, countSeverities, describeCounts, formatFinding, type Painter } from '../../text/ssml/format.js';
 import { lintInput, type LintResult } from '../../text/ssml/lint-input.js';
 import type { Finding, Severity } from '../../text/ssml/types.js';
 import type { CommandContext } from '../context.js';
@@ -31,12 +31,10 @@ interface LintedFile {
   result: LintResult;
 }
 
-
-
 /** A result for a file that could not be read. */
 function unreadable(message: string): LintResult {
   const finding: Finding = { rule: 'R-FILE', severity: 'error', message, line: 0, column: 0 };
-  return { kind: 'text', findings: [finding], omitted: 0, omittedBySeverity: { error: 0, warning: 0, info: 0 }, counts: { billed: 0, conservative: 0 }, messages: 0, tasks: 0 };
+  return { kind: 'text', findings: [finding], omitted: 0, totals: countSeverities([finding]), counts: { billed: 0, conservative: 0 }, messages: 0, tasks: 0 };
 }
 
 async function lintFile(name: string, options: LintOptions, ssml: boolean | undefined, context: CommandContext): Promise<LintedFile> {
@@ -59,19 +57,9 @@ function shown(severity: Severity, options: LintOptions): boolean {
   return true;
 }
 
-/** Findings of each severity in a file, those left out after the limit included. */
-function fileCounts(result: LintResult): Record<Severity, number> {
-  const shownCounts = countSeverities(result.findings);
-  return {
-    error: shownCounts.error + result.omittedBySeverity.error,
-    warning: shownCounts.warning + result.omittedBySeverity.warning,
-    info: shownCounts.info + result.omittedBySeverity.info,
-  };
-}
-
 function summaryLine(file: LintedFile): string {
   const { result } = file;
-  const counts = fileCounts(result);
+  const counts = result.totals;
   const characters = result.counts.billed.toLocaleString('en-US');
   const what =
     result.kind === 'ssml'
@@ -83,7 +71,7 @@ function summaryLine(file: LintedFile): string {
 
 function toJson(file: LintedFile, strict: boolean): Record<string, unknown> {
   const { result } = file;
-  const counts = fileCounts(result);
+  const counts = result.totals;
   return {
     file: file.name,
     kind: file.readable ? result.kind : 'unreadable',
@@ -111,13 +99,7 @@ export async function runLint(files: string[], raw: Record<string, unknown>, con
   const linted: LintedFile[] = [];
   for (const name of files) linted.push(await lintFile(name, options, ssml, context));
 
-  const totals: Record<Severity, number> = { error: 0, warning: 0, info: 0 };
-  for (const f of linted) {
-    const counts = fileCounts(f.result);
-    totals.error += counts.error;
-    totals.warning += counts.warning;
-    totals.info += counts.info;
-  }
+  const totals = addSeverities(...linted.map((f) => f.result.totals));
   const failed = totals.error > 0 || (strict && totals.warning > 0);
   if (options.json) {
     output.result({ ok: !failed, strict, errors: totals.error, warnings: totals.warning, infos: totals.info, files: linted.map((f) => toJson(f, strict)) });

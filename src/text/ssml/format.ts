@@ -26,10 +26,17 @@ export function formatFinding(source: string, finding: Finding, options: { excer
 }
 
 /** How many findings of each severity a list holds. */
-export function countSeverities(findings: readonly Finding[]): Record<Severity, number> {
+export function countSeverities(findings: ReadonlyArray<{ severity: Severity }>): Record<Severity, number> {
   const counts: Record<Severity, number> = { error: 0, warning: 0, info: 0 };
   for (const f of findings) counts[f.severity] += 1;
   return counts;
+}
+
+/** The sum of several counts by severity. */
+export function addSeverities(...counts: ReadonlyArray<Readonly<Record<Severity, number>>>): Record<Severity, number> {
+  const sum: Record<Severity, number> = { error: 0, warning: 0, info: 0 };
+  for (const c of counts) for (const s of ['error', 'warning', 'info'] as const) sum[s] += c[s];
+  return sum;
 }
 
 /** "2 errors, 1 warning" for people; "no problems" when both are zero. */

@@ -9,6 +9,7 @@ import type { Finding, Severity } from './types.js';
 import { validateSsml } from './validate.js';
 import { looksLikeSsml } from './detect.js';
 import { firstInvalidUtf8 } from '../utf8.js';
+import { addSeverities, countSeverities } from './format.js';
 
 
 /** What the request would be, for the capability and filter checks. */
@@ -26,8 +27,8 @@ export interface LintResult {
   findings: Finding[];
   /** Findings left out after the limit. */
   omitted: number;
-  /** The findings left out, by severity. */
-  omittedBySeverity: Record<Severity, number>;
+  /** Every finding by severity, those left out after the limit included. */
+  totals: Record<Severity, number>;
   /** Billed characters and the count with tags (the same for plain text). */
   counts: CharacterCounts;
   /** Messages cosy say would send (1 for SSML). */
@@ -60,14 +61,14 @@ export function lintInput(bytes: Uint8Array, source: string, options: LintOption
   }
   if (kind === 'ssml') {
     const report = validateSsml(text, { source, model: options.model, voice: options.voice, sampleRate: options.sampleRate });
-    return { kind, findings: [...encoding, ...report.findings], omitted: report.omitted, omittedBySeverity: report.omittedBySeverity, counts: report.counts, messages: 1, tasks: 1 };
+    return { kind, findings: [...encoding, ...report.findings], omitted: report.omitted, totals: addSeverities(countSeverities(encoding), report.totals), counts: report.counts, messages: 1, tasks: 1 };
   }
   const plain = checkPlainText(text);
   return {
     kind,
     findings: [...encoding, ...plain.findings],
     omitted: 0,
-    omittedBySeverity: { error: 0, warning: 0, info: 0 },
+    totals: countSeverities([...encoding, ...plain.findings]),
     counts: { billed: plain.billed, conservative: plain.billed },
     messages: plain.messages,
     tasks: plain.tasks,

@@ -103,8 +103,8 @@ export interface SsmlReport {
   findings: Finding[];
   /** Findings left out after MAX_FINDINGS. */
   omitted: number;
-  /** The findings left out, by severity (so that totals count them). */
-  omittedBySeverity: Record<Severity, number>;
+  /** Every finding by severity, those left out after MAX_FINDINGS included. */
+  totals: Record<Severity, number>;
   /** Billed characters (text content only) and the conservative count (tags included). */
   counts: CharacterCounts;
   /** Number of `<speak>` documents at the top level. */

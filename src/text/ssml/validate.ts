@@ -18,6 +18,7 @@ import { checkSub } from './rules/sub.js';
 import { buildTree, type SsmlElement, type SsmlNode } from './tree.js';
 import type { Finding, Issue, Report, Severity, SsmlContext, SsmlReport } from './types.js';
 import { checkWellFormed } from './wellformed.js';
+import { countSeverities } from './format.js';
 
 /** Most findings reported for one input; the rest are counted in `omitted`. */
 export const MAX_FINDINGS = 100;
@@ -91,7 +92,7 @@ function collectIssues(text: string, context: SsmlContext, locator: SourceLocato
 }
 
 /** Located, ordered, de-duplicated findings, at most MAX_FINDINGS of them. */
-function locate(issues: Issue[], locator: SourceLocator): { findings: Finding[]; omitted: number; omittedBySeverity: Record<Severity, number> } {
+function locate(issues: Issue[], locator: SourceLocator): { findings: Finding[]; omitted: number; totals: Record<Severity, number> } {
   const seen = new Set<string>();
   const unique = issues.filter((i) => {
     const key = `${i.offset}\u0000${i.rule}\u0000${i.message}`;
@@ -105,9 +106,7 @@ function locate(issues: Issue[], locator: SourceLocator): { findings: Finding[];
     const { line, column } = locator.position(i.offset);
     return { rule: i.rule, severity: i.severity, message: i.message, line, column, excerpt: locator.excerpt(i.offset) };
   });
-  const omittedBySeverity: Record<Severity, number> = { error: 0, warning: 0, info: 0 };
-  for (const i of unique.slice(MAX_FINDINGS)) omittedBySeverity[i.severity] += 1;
-  return { findings, omitted: unique.length - kept.length, omittedBySeverity };
+  return { findings, omitted: unique.length - kept.length, totals: countSeverities(unique) };
 }
 
 /** Checks an SSML document against the CosyVoice dialect and the request context; never throws. */
