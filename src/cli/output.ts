@@ -20,6 +20,17 @@ export interface OutputOptions {
   color?: boolean | undefined;
 }
 
+/** The `{"ok":false,"error":{…}}` document of an error, as --json prints it on stdout. */
+export function errorDocument(err: unknown): { ok: false; error: Record<string, unknown> } {
+  const error: Record<string, unknown> = { message: err instanceof Error ? err.message : String(err) };
+  if (err instanceof CosyError) {
+    Object.assign(error, { code: err.code, exit_code: err.exitCode, hint: err.hint, task_id: err.taskId, ...err.details });
+    const service = err as { serviceCode?: unknown; serviceMessage?: unknown };
+    if (typeof service.serviceCode === 'string') Object.assign(error, { service_code: service.serviceCode, service_message: service.serviceMessage });
+  }
+  return { ok: false, error };
+}
+
 /** A minimal spinner interface (ora on a TTY, nothing otherwise). */
 export interface Spinner {
   update(text: string): void;
@@ -133,17 +144,7 @@ export class Output {
       if (err.hint) lines.push(`  ${this.color.cyan('hint:')} ${err.hint}`);
     }
     this.#line(lines.join('\n'));
-    if (this.json) {
-      const body: Record<string, unknown> = { ok: false, error: { message } };
-      if (err instanceof CosyError) {
-        Object.assign(body['error'] as object, { code: err.code, exit_code: err.exitCode, hint: err.hint, task_id: err.taskId, ...err.details });
-        const service = err as { serviceCode?: unknown; serviceMessage?: unknown };
-        if (typeof service.serviceCode === 'string') {
-          Object.assign(body['error'] as object, { service_code: service.serviceCode, service_message: service.serviceMessage });
-        }
-      }
-      this.result(body);
-    }
+    if (this.json) this.result(errorDocument(err));
   }
 
   /** Starts a spinner on an interactive stderr; otherwise prints nothing (or one line with --verbose). */

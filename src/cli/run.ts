@@ -3,7 +3,7 @@
  * printed messages and exit codes. No process globals: the entry point (`main.ts`) supplies them.
  */
 import { CommanderError } from 'commander';
-import { CosyError, ExitCode, InterruptedError, ReportedError, isAbortError } from '../errors.js';
+import { CosyError, ExitCode, InterruptedError, ReportedError, UsageError, isAbortError } from '../errors.js';
 import type { CommandContext } from './context.js';
 import { createProgram } from './program.js';
 
@@ -40,9 +40,8 @@ export async function reportError(err: unknown, argv: string[], context: Command
     }
     // commander already printed the message on stderr; a script that asked for --json gets it on stdout too
     if (argv.includes('--json')) {
-      const { Output } = await import('./output.js');
-      const message = err.message.replace(/^error: /, '');
-      Output.from({ json: true, color: false }, context).result({ ok: false, error: { message, code: 'USAGE', exit_code: ExitCode.Usage } });
+      const { Output, errorDocument } = await import('./output.js');
+      Output.from({ json: true, color: false }, context).result(errorDocument(new UsageError(err.message.replace(/^error: /, ''))));
     }
     return ExitCode.Usage;
   }
