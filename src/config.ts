@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { config as loadDotenv } from 'dotenv';
 import { AuthError, UsageError } from './errors.js';
 import type { Region } from './protocol/models.js';
-import { userKeyFilePath, type Config } from './config-file.js';
+import { Config, userKeyFilePath } from './config-file.js';
 import { checkEndpoint } from './endpoint.js';
 
 /** Built-in endpoints per region (protocol.md §1). */
@@ -42,6 +42,16 @@ export function loadDotEnvFile(cwd: string, env: NodeJS.ProcessEnv): void {
   if (!existsSync(path)) return;
   // debug: false as well, or DOTENV_CONFIG_DEBUG in the environment would make dotenv print to stdout.
   loadDotenv({ path, quiet: true, debug: false, override: false, processEnv: env as Record<string, string> });
+}
+
+/**
+ * The configuration of one invocation: `./.env` first (its variables join `env`, ranking with the environment and
+ * below it), then the user and project files with the profile.
+ * @throws UsageError for an invalid file or an unknown profile.
+ */
+export function loadConfiguration(cwd: string, env: NodeJS.ProcessEnv, profile: string | undefined): Config {
+  loadDotEnvFile(cwd, env);
+  return Config.load(cwd, env, profile);
 }
 
 /** A resolved API key and where it came from (never the key itself in messages). */

@@ -3,7 +3,7 @@
  * in-process emulator when `--emulator` is given (never as a silent fallback for a missing key).
  */
 import { Config, isGroupOrWorldReadable } from '../config-file.js';
-import { loadDotEnvFile, REGION_ENDPOINTS, resolveApiKey, resolveEndpoints } from '../config.js';
+import { loadConfiguration, REGION_ENDPOINTS, resolveApiKey, resolveEndpoints } from '../config.js';
 import { isLoopbackHost } from '../endpoint.js';
 import { UsageError } from '../errors.js';
 import { describeProxy, proxyFetch, resolveProxies, webSocketProxy, type ProxyRoutes, type WebSocketProxy } from '../proxy.js';
@@ -60,8 +60,7 @@ export const EMULATOR_KEY = 'sk-cosy-emulator';
 /** Resolves the connection for a command (`loaded`: the configuration, when the command has read it already). */
 export async function connectionFor(flags: ConnectionFlags, context: CommandContext, output: Output, loaded?: Config): Promise<ServiceConnection> {
   const env = context.env;
-  loadDotEnvFile(context.cwd, env);
-  const config = loaded ?? Config.load(context.cwd, env, flags.profile);
+  const config = loaded ?? loadConfiguration(context.cwd, env, flags.profile);
   if (flags.emulator) {
     if (flags.endpoint || flags.httpEndpoint) throw new UsageError('--emulator cannot be combined with --endpoint/--http-endpoint');
     const { startEmulator } = await import('../emulator/server.js');

@@ -18,7 +18,7 @@ import { finalReport, formatSummary, outcomeError, summarize } from '../../batch
 import { runBatch } from '../../batch/run.js';
 import { parseShard, selectShard, type ShardSpec } from '../../batch/shard.js';
 import { removeStalePartials } from '../../batch/files.js';
-import { loadDotEnvFile, resolveRegion } from '../../config.js';
+import { loadConfiguration, resolveRegion } from '../../config.js';
 import { Config, synthesisDefaults } from '../../config-file.js';
 import { ReportedError, UsageError } from '../../errors.js';
 import type { AudioFormat } from '../../protocol/limits.js';
@@ -91,8 +91,7 @@ export async function runBatchCommand(manifest: string, raw: Record<string, unkn
   if (o.outDir !== undefined && existsSync(outDir) && !statSync(outDir).isDirectory()) {
     throw new UsageError(`-d ${o.outDir} is a file, not a folder`, { hint: 'name a folder for the outputs (it is created when missing)' });
   }
-  loadDotEnvFile(context.cwd, context.env);
-  const config = Config.load(context.cwd, context.env, o.profile);
+  const config = loadConfiguration(context.cwd, context.env, o.profile);
   const region = resolveRegion(o.region, config);
 
   const input = await readInput({ file: manifest, stdin: context.stdin });

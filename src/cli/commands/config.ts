@@ -5,7 +5,7 @@ import { chmod, mkdir } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { Config, CONFIG_KEY_NAMES, type ConfigValue, PROJECT_CONFIG_NAME, configKey, emptyRecord, formatConfigDocument, readConfigFile, userConfigPath, userKeyFilePath } from '../../config-file.js';
-import { loadDotEnvFile } from '../../config.js';
+import { loadConfiguration } from '../../config.js';
 import { UsageError } from '../../errors.js';
 import { writeFileAtomic } from '../../temp-files.js';
 import type { CommandContext } from '../context.js';
@@ -37,9 +37,7 @@ function targetFile(o: ConfigOptions, context: CommandContext): string {
  * (without overriding it).
  */
 function effectiveConfig(o: ConfigOptions, context: CommandContext): { config: Config; get: (key: string) => ConfigValue | undefined } {
-  const env = { ...context.env };
-  loadDotEnvFile(context.cwd, env);
-  const config = Config.load(context.cwd, env, o.profile);
+  const config = loadConfiguration(context.cwd, { ...context.env }, o.profile);
   const get = (key: string): ConfigValue | undefined => {
     const v = config.get(key);
     // A variable that only ./.env sets is named with its file.

@@ -10,7 +10,7 @@ import { isAudioFormat, type AudioFormat } from '../../protocol/limits.js';
 import type { HotFix } from '../../protocol/messages.js';
 import { DEFAULT_VOICE } from '../../protocol/models.js';
 import { Config, synthesisDefaults } from '../../config-file.js';
-import { loadDotEnvFile, resolveRegion } from '../../config.js';
+import { loadConfiguration, resolveRegion } from '../../config.js';
 import { DeviceSink, openOutputFile, StreamSink, TeeSink, type AudioSink } from '../../tts/audio-sink.js';
 import { buildRequest, defaultSampleRate, noVoiceError, parseHotFix, pickTuning, type BuiltRequest, type Tuning } from '../../tts/request.js';
 import { TaskRunner } from '../../tts/task-runner.js';
@@ -51,9 +51,7 @@ export { EXTENSION_FORMATS } from '../../audio/extensions.js';
  * the connection.
  */
 export function applyConfigDefaults(flags: SynthesisFlags, context: CommandContext): Config {
-  // .env first: its variables rank with the environment, above the configuration files.
-  loadDotEnvFile(context.cwd, context.env);
-  const config = Config.load(context.cwd, context.env, flags.profile);
+  const config = loadConfiguration(context.cwd, context.env, flags.profile);
   Object.assign(flags, synthesisDefaults(config, flags, modelsOfAnyVoice));
   const toFile = flags.output !== undefined && flags.output !== '-';
   if (flags.format === undefined && !toFile) flags.format = config.string('format');
