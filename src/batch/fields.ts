@@ -132,9 +132,12 @@ function parseValue(name: string, kind: Kind, raw: RawValue): { value?: string |
  * called "constructor" is unknown, not Object's constructor.
  */
 export function unknownField(rawName: string): string | undefined {
-  const name = normalizeFieldName(rawName);
-  if (own(FIELDS, name) !== undefined) return undefined;
-  const near = FIELD_NAMES.find((f) => editDistance(f, name) <= 2);
+  return own(FIELDS, normalizeFieldName(rawName)) === undefined ? unknownFieldMessage(rawName) : undefined;
+}
+
+/** "unknown field …", with the nearest known name when there is one. */
+function unknownFieldMessage(rawName: string): string {
+  const near = FIELD_NAMES.find((f) => editDistance(f, normalizeFieldName(rawName)) <= 2);
   return `unknown field "${rawName}"${near ? ` (did you mean "${near}"?)` : ''}; fields are ${FIELD_NAMES.join(', ')}`;
 }
 
@@ -144,10 +147,9 @@ export function parseFields(values: Readonly<Record<string, RawValue>>): FieldsR
   const problems: string[] = [];
   for (const [rawName, raw] of Object.entries(values)) {
     const name = normalizeFieldName(rawName);
-    const unknown = unknownField(rawName);
-    const spec = FIELDS[name];
-    if (unknown !== undefined || spec === undefined) {
-      problems.push(unknown ?? `unknown field "${rawName}"`);
+    const spec = own(FIELDS, name);
+    if (spec === undefined) {
+      problems.push(unknownFieldMessage(rawName));
       continue;
     }
     const [key, kind] = spec;
